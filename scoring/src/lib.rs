@@ -1,0 +1,29 @@
+//! `pubeval-scoring`: the Article 32 evaluation system of 《认证机构宣传工作指引》.
+//!
+//! A pure library: the scheme format and its validation ([`scheme`]), submission validation
+//! ([`payload`]), the polars scoring engine ([`engine`]), the results with their explanation
+//! and risk warnings ([`result`], [`explain`], [`warning`]), the uncertainty analysis
+//! ([`uncertainty`]) and a generator of plausible data for benchmarks and demos
+//! ([`synthetic`]). No HTTP, no database, no files.
+
+pub mod category;
+pub mod engine;
+pub mod explain;
+pub mod incident;
+pub mod payload;
+pub mod problem;
+pub mod result;
+pub mod scheme;
+pub mod synthetic;
+pub mod uncertainty;
+pub mod warning;
+
+pub use category::Category;
+pub use engine::{BodyInput, Engine, EngineError, ScoreInput, ScoreTable};
+pub use incident::Incident;
+pub use payload::{Completeness, FieldValue, Payload, validate_payload};
+pub use problem::Problem;
+pub use result::{BodyResult, ResultOptions};
+pub use scheme::{Scheme, SchemeError};
+pub use uncertainty::Uncertainty;
+pub use warning::Warning;

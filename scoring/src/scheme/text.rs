@@ -1,0 +1,122 @@
+//! How scheme facts read in Chinese text: article lists and points.
+
+/// Articles as a notice cites them: `[4, 7, 8, 9]` → `第四条、第七条至第九条`.
+pub fn format_articles(articles: &[u32]) -> String {
+    let mut sorted = articles.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < sorted.len() {
+        let start = sorted[i];
+        let mut end = start;
+        while i + 1 < sorted.len() && sorted[i + 1] == end + 1 {
+            i += 1;
+            end = sorted[i];
+        }
+        parts.push(match end - start {
+            0 => format!("第{}条", chinese_number(start)),
+            1 => format!("第{}条、第{}条", chinese_number(start), chinese_number(end)),
+            _ => format!("第{}条至第{}条", chinese_number(start), chinese_number(end)),
+        });
+        i += 1;
+    }
+    parts.join("、")
+}
+
+/// A whole number below 1000 in Chinese numerals, as article numbers are written (三十二).
+pub fn chinese_number(n: u32) -> String {
+    const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    if n >= 1000 {
+        return n.to_string();
+    }
+    let (hundreds, tens, units) = (n / 100, (n / 10) % 10, n % 10);
+    let mut out = String::new();
+    if hundreds > 0 {
+        out.push_str(DIGITS[hundreds as usize]);
+        out.push('百');
+    }
+    match tens {
+        0 if hundreds > 0 && units > 0 => out.push('零'),
+        0 => {}
+        // "十二", not "一十二", when the number starts with its tens.
+        1 if hundreds == 0 => out.push('十'),
+        t => {
+            out.push_str(DIGITS[t as usize]);
+            out.push('十');
+        }
+    }
+    if units > 0 || n == 0 {
+        out.push_str(DIGITS[units as usize]);
+    }
+    out
+}
+
+/// Points as documents show them: two decimals.
+pub fn format_points(points: f64) -> String {
+    format!("{points:.2}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn article_numbers_read_as_written_in_the_guideline() {
+        assert_eq!(chinese_number(1), "一");
+        assert_eq!(chinese_number(10), "十");
+        assert_eq!(chinese_number(12), "十二");
+        assert_eq!(chinese_number(20), "二十");
+        assert_eq!(chinese_number(32), "三十二");
+        assert_eq!(chinese_number(105), "一百零五");
+        assert_eq!(chinese_number(110), "一百一十");
+    }
+
+    #[test]
+    fn article_lists_fold_runs() {
+        assert_eq!(format_articles(&[32]), "第三十二条");
+        assert_eq!(format_articles(&[14, 20]), "第十四条、第二十条");
+        assert_eq!(format_articles(&[7, 8]), "第七条、第八条");
+        assert_eq!(
+            format_articles(&[4, 7, 8, 9, 10, 11, 12, 13, 14]),
+            "第四条、第七条至第十四条"
+        );
+    }
+}
+
+/// A number without trailing zeros: 1.5, 6, 0.005.
+pub fn format_number(v: f64) -> String {
+    let s = format!("{v:.6}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".to_string() } else { s.to_string() }
+}
+
+/// A rule in words, as the explanation of a score shows it.
+pub fn describe_rule(rule: &super::Rule) -> String {
+    use super::Rule;
+    let n = format_number;
+    match rule {
+        Rule::Bool { points } => format!("是得 {} 分，否得 0 分", n(*points)),
+        Rule::PerItem { points, max } => format!("每项 {} 分，最高 {} 分", n(*points), n(*max)),
+        Rule::Log { cap, max } => format!(
+            "{} × min(1, ln(1+值) / ln(1+{}))，达到 {} 得满分",
+            n(*max),
+            n(*cap),
+            n(*cap)
+        ),
+        Rule::Tiers { tiers } => tiers
+            .iter()
+            .map(|t| format!("≥{} 得 {} 分", n(t.at), n(t.points)))
+            .chain(std::iter::once("否则 0 分".to_string()))
+            .collect::<Vec<_>>()
+            .join("；"),
+        Rule::Linear { lo, hi, max } => format!(
+            "{} 至 {} 之间按线性得 0 至 {} 分（{} 及以下 0 分，{} 及以上满分）",
+            n(*lo),
+            n(*hi),
+            n(*max),
+            n(*lo),
+            n(*hi)
+        ),
+    }
+}
