@@ -86,8 +86,15 @@ pub(crate) fn build(
     i: usize,
     incidents: &[&Incident],
 ) -> Explanation {
+    // A body without a report has no points to explain, only its deductions and vetoes.
+    let scored = if view.submitted[i] {
+        scheme.indicators().count()
+    } else {
+        0
+    };
     let indicators = scheme
         .indicators()
+        .take(scored)
         .enumerate()
         .map(|(k, (dimension, ind))| {
             let value = view.values[k][i];
@@ -96,13 +103,9 @@ pub(crate) fn build(
                 name: ind.name.clone(),
                 dimension: dimension.code.clone(),
                 value,
-                value_text: if view.submitted[i] {
-                    value_text(scheme, &ind.value, value)
-                } else {
-                    "未报送".to_string()
-                },
+                value_text: value_text(scheme, &ind.value, value),
                 rule: describe_rule(&ind.rule),
-                points: view.points[k][i].unwrap_or(0.0),
+                points: view.points[k][i],
                 max: ind.max,
                 articles: ind.articles.clone(),
                 articles_text: format_articles(&ind.articles),
@@ -121,7 +124,7 @@ pub(crate) fn build(
             incidents: view.deduction_counts[k][i],
             points_each: d.points_each,
             cap: d.cap,
-            points: view.deductions[k][i].unwrap_or(0.0),
+            points: view.deductions[k][i],
             articles: d.articles.clone(),
             incident_ids: incidents
                 .iter()
@@ -155,7 +158,7 @@ fn value_text(scheme: &Scheme, source: &ValueSource, value: Option<f64>) -> Stri
             ZeroDenominator::FullPoints => "分母为 0，按满分计".to_string(),
             ZeroDenominator::NoPoints => "分母为 0，不得分".to_string(),
         },
-        (_, None) => "未填报".to_string(),
+        (_, None) => "—".to_string(),
         (ValueSource::Count(_), Some(v)) => format!("{} 项", format_number(v)),
         (ValueSource::Ratio(_), Some(v)) => format!("{:.2}%", v * 100.0),
         (ValueSource::Field(name), Some(v)) => match scheme.field(name) {

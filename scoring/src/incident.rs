@@ -35,7 +35,11 @@ pub fn year_bounds(year: i32) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
     let tz = REGULATOR_TIMEZONE;
     let at = |y: i32| -> Option<DateTime<Utc>> {
         let midnight = NaiveDate::from_ymd_opt(y, 1, 1)?.and_hms_opt(0, 0, 0)?;
-        Some(tz.from_local_datetime(&midnight).single()?.with_timezone(&Utc))
+        Some(
+            tz.from_local_datetime(&midnight)
+                .single()?
+                .with_timezone(&Utc),
+        )
     };
     Some((at(year)?, at(year.checked_add(1)?)?))
 }
@@ -72,12 +76,20 @@ impl Incident {
     pub fn validate(&self, scheme: &Scheme, path: &str) -> Vec<Problem> {
         let mut problems = Vec::new();
         if !scheme.incident_kinds.iter().any(|k| k.code == self.kind) {
-            let allowed: Vec<&str> = scheme.incident_kinds.iter().map(|k| k.code.as_str()).collect();
+            let allowed: Vec<&str> = scheme
+                .incident_kinds
+                .iter()
+                .map(|k| k.code.as_str())
+                .collect();
             problems.push(Problem::new(
                 format!("{path}kind"),
                 "unknown_kind",
                 format!("未知的事件类型 {}，可选：{}", self.kind, allowed.join("、")),
-                format!("unknown incident kind {}; one of {}", self.kind, allowed.join(", ")),
+                format!(
+                    "unknown incident kind {}; one of {}",
+                    self.kind,
+                    allowed.join(", ")
+                ),
             ));
         }
         if !scheme.severities.iter().any(|k| k.code == self.severity) {
@@ -85,8 +97,16 @@ impl Incident {
             problems.push(Problem::new(
                 format!("{path}severity"),
                 "unknown_severity",
-                format!("未知的严重程度 {}，可选：{}", self.severity, allowed.join("、")),
-                format!("unknown severity {}; one of {}", self.severity, allowed.join(", ")),
+                format!(
+                    "未知的严重程度 {}，可选：{}",
+                    self.severity,
+                    allowed.join("、")
+                ),
+                format!(
+                    "unknown severity {}; one of {}",
+                    self.severity,
+                    allowed.join(", ")
+                ),
             ));
         }
         if let Some(reported) = self.reported_at

@@ -181,7 +181,10 @@ fn field_value(
         FieldType::Integer => match value.as_i64() {
             Some(i) => in_range(field, i as f64, path, problems).then_some(FieldValue::Integer(i)),
             None => {
-                problems.push(wrong_type("整数（不带小数点）", "a whole number without a decimal point"));
+                problems.push(wrong_type(
+                    "整数（不带小数点）",
+                    "a whole number without a decimal point",
+                ));
                 None
             }
         },
@@ -214,7 +217,11 @@ fn field_value(
                         problems.push(Problem::new(
                             item_path,
                             "unknown_member",
-                            format!("“{}”不能取 {item}，可选：{}", field.label, allowed.join("、")),
+                            format!(
+                                "“{}”不能取 {item}，可选：{}",
+                                field.label,
+                                allowed.join("、")
+                            ),
                             format!("{item} is not one of {}", allowed.join(", ")),
                         ));
                     }
@@ -236,9 +243,13 @@ fn field_value(
 }
 
 fn in_range(field: &FieldDef, v: f64, path: &str, problems: &mut Vec<Problem>) -> bool {
-    let below = field
-        .min
-        .is_some_and(|min| if field.min_exclusive { v <= min } else { v < min });
+    let below = field.min.is_some_and(|min| {
+        if field.min_exclusive {
+            v <= min
+        } else {
+            v < min
+        }
+    });
     let above = field.max.is_some_and(|max| v > max);
     if below || above {
         let range = describe_range(field);
@@ -246,7 +257,11 @@ fn in_range(field: &FieldDef, v: f64, path: &str, problems: &mut Vec<Problem>) -
             path,
             "out_of_range",
             format!("“{}”应{range}，实为 {v}", field.label),
-            format!("{} must be {}, is {v}", field.name, describe_range_en(field)),
+            format!(
+                "{} must be {}, is {v}",
+                field.name,
+                describe_range_en(field)
+            ),
         ));
         return false;
     }
@@ -305,7 +320,10 @@ fn cross_field_rules(scheme: &Scheme, values: &[FieldValue], problems: &mut Vec<
                     "“{}”（{v}）不能大于“{}”（{limit}）",
                     field.label, other.label
                 ),
-                format!("{} ({v}) must not exceed {} ({limit})", field.name, other.name),
+                format!(
+                    "{} ({v}) must not exceed {} ({limit})",
+                    field.name, other.name
+                ),
             ));
         }
     }

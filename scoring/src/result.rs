@@ -1,6 +1,7 @@
 //! Per-body results read back from the engine's table, in ranking order.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use indexmap::IndexMap;
 use polars::prelude::*;
@@ -10,6 +11,7 @@ use crate::category::Category;
 use crate::engine::{Engine, EngineError, ScoreInput, ScoreTable, columns as c};
 use crate::explain::{self, Explanation};
 use crate::incident::Incident;
+use crate::points::PointsMap;
 use crate::uncertainty::Uncertainty;
 use crate::warning::{self, Warning};
 
@@ -36,9 +38,9 @@ pub struct BodyResult {
     /// Competition rank within the category (null without a report).
     pub category_rank: Option<u32>,
     /// Points per dimension (null without a report).
-    pub dimensions: Option<IndexMap<String, f64>>,
+    pub dimensions: Option<PointsMap>,
     /// Points per indicator (null without a report).
-    pub indicators: Option<IndexMap<String, f64>>,
+    pub indicators: Option<PointsMap>,
     /// The deductions that apply, as negative points.
     pub deductions: IndexMap<String, f64>,
     /// The vetoes that apply.
@@ -70,12 +72,12 @@ pub(crate) struct TableView {
     pub rank: Vec<Option<u32>>,
     pub category_rank: Vec<Option<u32>>,
     pub vetoed: Vec<bool>,
-    pub deduction_sum: Vec<Option<f64>>,
+    pub deduction_sum: Vec<f64>,
     pub values: Vec<Vec<Option<f64>>>,
-    pub points: Vec<Vec<Option<f64>>>,
-    pub dimensions: Vec<Vec<Option<f64>>>,
+    pub points: Vec<Vec<f64>>,
+    pub dimensions: Vec<Vec<f64>>,
     pub deduction_counts: Vec<Vec<u32>>,
-    pub deductions: Vec<Vec<Option<f64>>>,
+    pub deductions: Vec<Vec<f64>>,
     pub veto_counts: Vec<Vec<u32>>,
     pub warnings: Vec<Vec<bool>>,
     pub level: Vec<u8>,
@@ -83,6 +85,15 @@ pub(crate) struct TableView {
 
 fn floats(frame: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>>> {
     Ok(frame.column(name)?.f64()?.iter().collect())
+}
+
+/// A column without nulls (or whose nulls mean 0).
+fn dense(frame: &DataFrame, name: &str) -> PolarsResult<Vec<f64>> {
+    let column = frame.column(name)?.f64()?;
+    Ok(match column.cont_slice() {
+        Ok(slice) => slice.to_vec(),
+        Err(_) => column.iter().map(|v| v.unwrap_or(0.0)).collect(),
+    })
 }
 
 fn counts(frame: &DataFrame, name: &str) -> PolarsResult<Vec<u32>> {
@@ -107,9 +118,6 @@ impl TableView {
     pub(crate) fn new(engine: &Engine, table: &ScoreTable) -> PolarsResult<TableView> {
         let f = &table.frame;
         let cols = engine.columns();
-        let many = |names: &mut dyn Iterator<Item = &String>| -> PolarsResult<Vec<Vec<Option<f64>>>> {
-            names.map(|n| floats(f, n)).collect()
-        };
         Ok(TableView {
             submitted: flags(f, c::SUBMITTED)?,
             total: floats(f, c::TOTAL)?,
@@ -117,18 +125,42 @@ impl TableView {
             rank: f.column(c::RANK)?.u32()?.iter().collect(),
             category_rank: f.column(c::CATEGORY_RANK)?.u32()?.iter().collect(),
             vetoed: flags(f, c::VETOED)?,
-            deduction_sum: floats(f, c::DEDUCTION_SUM)?,
-            values: many(&mut cols.indicators.iter().map(|(v, _)| v))?,
-            points: many(&mut cols.indicators.iter().map(|(_, p)| p))?,
-            dimensions: many(&mut cols.dimensions.iter())?,
+            deduction_sum: dense(f, c::DEDUCTION_SUM)?,
+            values: cols
+                .indicators
+                .iter()
+                .map(|(v, _)| floats(f, v))
+                .collect::<PolarsResult<_>>()?,
+            points: cols
+                .indicators
+                .iter()
+                .map(|(_, p)| dense(f, p))
+                .collect::<PolarsResult<_>>()?,
+            dimensions: cols
+                .dimensions
+                .iter()
+                .map(|d| dense(f, d))
+                .collect::<PolarsResult<_>>()?,
             deduction_counts: cols
                 .deductions
                 .iter()
                 .map(|(n, _)| counts(f, n))
                 .collect::<PolarsResult<_>>()?,
-            deductions: many(&mut cols.deductions.iter().map(|(_, x)| x))?,
-            veto_counts: cols.vetoes.iter().map(|n| counts(f, n)).collect::<PolarsResult<_>>()?,
-            warnings: cols.warnings.iter().map(|n| flags(f, n)).collect::<PolarsResult<_>>()?,
+            deductions: cols
+                .deductions
+                .iter()
+                .map(|(_, x)| dense(f, x))
+                .collect::<PolarsResult<_>>()?,
+            veto_counts: cols
+                .vetoes
+                .iter()
+                .map(|n| counts(f, n))
+                .collect::<PolarsResult<_>>()?,
+            warnings: cols
+                .warnings
+                .iter()
+                .map(|n| flags(f, n))
+                .collect::<PolarsResult<_>>()?,
             level: f
                 .column(c::LEVEL)?
                 .u8()?
@@ -159,25 +191,24 @@ impl Engine {
         let view = TableView::new(self, table)?;
         let incidents = incidents_of_year(input);
         let no_incidents: Vec<&Incident> = Vec::new();
+        let dimension_codes: Arc<[String]> =
+            scheme.dimensions.iter().map(|d| d.code.clone()).collect();
+        let indicator_codes: Arc<[String]> =
+            scheme.indicators().map(|(_, x)| x.code.clone()).collect();
         let mut out = Vec::with_capacity(input.bodies.len());
         for (i, body) in input.bodies.iter().enumerate() {
             let submitted = view.submitted[i];
-            let body_incidents = incidents.get(body.body_id.as_str()).unwrap_or(&no_incidents);
-            let per_indicator = |columns: &Vec<Vec<Option<f64>>>, codes: &mut dyn Iterator<Item = &str>| {
-                codes
-                    .zip(columns)
-                    .map(|(code, col)| (code.to_string(), col[i].unwrap_or(0.0)))
-                    .collect::<IndexMap<String, f64>>()
-            };
+            let body_incidents = incidents
+                .get(body.body_id.as_str())
+                .unwrap_or(&no_incidents);
+            let row =
+                |columns: &Vec<Vec<f64>>| -> Vec<f64> { columns.iter().map(|c| c[i]).collect() };
             let deductions = scheme
                 .deductions
                 .iter()
                 .zip(&view.deductions)
-                .filter_map(|(d, col)| {
-                    col[i]
-                        .filter(|x| *x != 0.0)
-                        .map(|x| (d.code.clone(), x))
-                })
+                .filter(|(_, col)| col[i] != 0.0)
+                .map(|(d, col)| (d.code.clone(), col[i]))
                 .collect();
             let vetoes = scheme
                 .vetoes
@@ -196,12 +227,10 @@ impl Engine {
                 grade: view.grade[i].map(|g| scheme.grades[g as usize].grade.clone()),
                 rank: view.rank[i],
                 category_rank: view.category_rank[i],
-                dimensions: submitted.then(|| {
-                    per_indicator(&view.dimensions, &mut scheme.dimensions.iter().map(|d| d.code.as_str()))
-                }),
-                indicators: submitted.then(|| {
-                    per_indicator(&view.points, &mut scheme.indicators().map(|(_, x)| x.code.as_str()))
-                }),
+                dimensions: submitted
+                    .then(|| PointsMap::new(dimension_codes.clone(), row(&view.dimensions))),
+                indicators: submitted
+                    .then(|| PointsMap::new(indicator_codes.clone(), row(&view.points))),
                 deductions,
                 vetoes,
                 previous_total: body.previous_total,
@@ -226,7 +255,9 @@ fn incidents_of_year<'a>(input: &ScoreInput<'a>) -> HashMap<&'a str, Vec<&'a Inc
     if let Some((start, end)) = crate::incident::year_bounds(input.year) {
         for incident in input.incidents {
             if incident.occurred_at >= start && incident.occurred_at < end {
-                map.entry(incident.body_id.as_str()).or_default().push(incident);
+                map.entry(incident.body_id.as_str())
+                    .or_default()
+                    .push(incident);
             }
         }
     }

@@ -59,8 +59,8 @@ impl Engine {
             .filter(|&i| view.submitted[i])
             .map(|i| Scored {
                 row: i,
-                dimensions: view.dimensions.iter().map(|d| d[i].unwrap_or(0.0)).collect(),
-                deduction_sum: view.deduction_sum[i].unwrap_or(0.0),
+                dimensions: view.dimensions.iter().map(|d| d[i]).collect(),
+                deduction_sum: view.deduction_sum[i],
                 vetoed: view.vetoed[i],
                 rank: view.rank[i].unwrap_or(0),
                 grade: view.grade[i].unwrap_or(0),
@@ -83,8 +83,7 @@ pub fn attach(results: &mut [BodyResult], by_body: &std::collections::HashMap<&s
             continue;
         };
         if let Some(w) = r.warning.as_mut() {
-            w.review_required =
-                u.borderline && w.findings.iter().all(|f| f.depends_on_total);
+            w.review_required = u.borderline && w.findings.iter().all(|f| f.depends_on_total);
         }
         r.uncertainty = Some(u.clone());
     }
@@ -97,7 +96,10 @@ fn analyse(scheme: &Scheme, bodies: &[Scored], draws: u32, seed: u64) -> Vec<Unc
         return Vec::new();
     }
     let maxima: Vec<f64> = scheme.dimensions.iter().map(|d| d.max).collect();
-    let (low, high) = (scheme.uncertainty.multiplier_low, scheme.uncertainty.multiplier_high);
+    let (low, high) = (
+        scheme.uncertainty.multiplier_low,
+        scheme.uncertainty.multiplier_high,
+    );
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     // factors[d][k]: S'_k = S_k * factor, with factor = total_max * u_k / sum_j(u_j * M_j).
     let factors: Vec<Vec<f64>> = (0..draws)
@@ -110,7 +112,11 @@ fn analyse(scheme: &Scheme, bodies: &[Scored], draws: u32, seed: u64) -> Vec<Unc
 
     let offset = scheme.comparison_key(scheme.total_max) + 1;
     let veto_grade = scheme.grade_index(&scheme.veto_grade).unwrap_or(0) as u8;
-    let band_keys: Vec<i64> = scheme.grades.iter().map(|g| scheme.comparison_key(g.min)).collect();
+    let band_keys: Vec<i64> = scheme
+        .grades
+        .iter()
+        .map(|g| scheme.comparison_key(g.min))
+        .collect();
     let grade_of = |key: i64, vetoed: bool| -> u8 {
         if vetoed {
             return veto_grade;

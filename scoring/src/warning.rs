@@ -101,7 +101,11 @@ pub(crate) fn build(
         let summary = match &rule.trigger {
             Trigger::Veto => {
                 let mut names = Vec::new();
-                for veto in scheme.vetoes.iter().filter(|v| result.vetoes.contains(&v.code)) {
+                for veto in scheme
+                    .vetoes
+                    .iter()
+                    .filter(|v| result.vetoes.contains(&v.code))
+                {
                     articles.extend(&veto.articles);
                     names.push(format!("{}（{}）", veto.name, veto.code));
                     cited.extend(

@@ -5,13 +5,15 @@ mod common;
 use common::*;
 
 fn case() -> Case {
-    Case::year(2025).body("b1", worked_example_payload()).incident(
-        "b1",
-        "major_event",
-        "general",
-        "2025-05-01T00:00:00Z",
-        Some("2025-05-03T12:00:00Z"),
-    )
+    Case::year(2025)
+        .body("b1", worked_example_payload())
+        .incident(
+            "b1",
+            "major_event",
+            "general",
+            "2025-05-01T00:00:00Z",
+            Some("2025-05-03T12:00:00Z"),
+        )
 }
 
 #[test]
@@ -41,12 +43,20 @@ fn the_worked_example_explains_every_indicator() {
     let r = case().result("b1");
     let explanation = r.explanation.unwrap();
     assert_eq!(explanation.indicators.len(), 23);
-    let d23 = explanation.indicators.iter().find(|i| i.code == "D2.3").unwrap();
+    let d23 = explanation
+        .indicators
+        .iter()
+        .find(|i| i.code == "D2.3")
+        .unwrap();
     assert_eq!(d23.value, Some(120.0));
     assert!(approx(d23.points, 3.857242));
     assert_eq!(d23.max, 5.0);
     assert_eq!(d23.articles, vec![17]);
-    let d32 = explanation.indicators.iter().find(|i| i.code == "D3.2").unwrap();
+    let d32 = explanation
+        .indicators
+        .iter()
+        .find(|i| i.code == "D3.2")
+        .unwrap();
     assert!(approx(d32.value.unwrap(), 0.9));
     assert!(approx(d32.points, 6.0));
     let sum: f64 = explanation.indicators.iter().map(|i| i.points).sum();

@@ -34,7 +34,9 @@ pub const LEVEL: &str = "warning_level";
 pub struct Columns {
     /// Input column per scheme field (`None` for fields no indicator reads).
     pub fields: Vec<Option<String>>,
-    /// Per indicator in scheme order: (value column, points column).
+    /// Per indicator in scheme order: (value column, points column). The value column of an
+    /// indicator that reads a field as it is (or a set's count) is that field's own column;
+    /// only ratios get a column of their own.
     pub indicators: Vec<(String, String)>,
     /// Per dimension: subtotal column.
     pub dimensions: Vec<String>,
@@ -65,16 +67,34 @@ impl Columns {
             fields,
             indicators: scheme
                 .indicators()
-                .map(|(_, i)| (format!("v.{}", i.code), format!("p.{}", i.code)))
+                .map(|(_, i)| {
+                    let value = match &i.value {
+                        ValueSource::Field(f) | ValueSource::Count(f) => format!("f.{f}"),
+                        ValueSource::Ratio(_) => format!("v.{}", i.code),
+                    };
+                    (value, format!("p.{}", i.code))
+                })
                 .collect(),
-            dimensions: scheme.dimensions.iter().map(|d| format!("d.{}", d.code)).collect(),
+            dimensions: scheme
+                .dimensions
+                .iter()
+                .map(|d| format!("d.{}", d.code))
+                .collect(),
             deductions: scheme
                 .deductions
                 .iter()
                 .map(|d| (format!("n.{}", d.code), format!("x.{}", d.code)))
                 .collect(),
-            vetoes: scheme.vetoes.iter().map(|v| format!("n.{}", v.code)).collect(),
-            warnings: scheme.warnings.iter().map(|w| format!("w.{}", w.code)).collect(),
+            vetoes: scheme
+                .vetoes
+                .iter()
+                .map(|v| format!("n.{}", v.code))
+                .collect(),
+            warnings: scheme
+                .warnings
+                .iter()
+                .map(|w| format!("w.{}", w.code))
+                .collect(),
         }
     }
 

@@ -1,90 +1,99 @@
 //! Builds the engine's input DataFrames from parsed records.
 
-use std::collections::HashMap;
-
+use chrono::{DateTime, Utc};
 use polars::prelude::*;
 
 use super::BodyInput;
 use super::columns::{self, Columns};
 use crate::incident::Incident;
-use crate::scheme::Scheme;
+use crate::scheme::{IncidentMatch, Scheme};
 
-/// Incident columns.
-pub(super) const INC_BODY: &str = "body";
-pub(super) const INC_KIND: &str = "kind";
-pub(super) const INC_SEVERITY: &str = "severity";
-pub(super) const INC_OCCURRED_MS: &str = "occurred_ms";
-pub(super) const INC_DELAY_MS: &str = "delay_ms";
-
-/// One row per body: its position, category, whether it submitted, last year's total and the
-/// numeric value of every field an indicator reads (bools as 0/1, sets as member counts).
+/// One row per body: its position, category, whether it submitted, last year's total, the
+/// numeric value of every field an indicator reads (bools as 0/1, sets as member counts) and
+/// its incident counts per deduction and veto.
+///
+/// Field values of a body without a report are 0, not null: the pipeline masks such rows once,
+/// at the total, which keeps every indicator column a plain buffer built in one pass.
 pub(super) fn bodies_frame(
-    scheme: &Scheme,
     cols: &Columns,
     bodies: &[BodyInput],
+    incident_counts: Vec<Vec<u32>>,
 ) -> PolarsResult<DataFrame> {
     let n = bodies.len();
-    let mut columns = Vec::with_capacity(4 + cols.fields.len());
-    columns.push(Column::new(columns::IDX.into(), (0..n as u32).collect::<Vec<u32>>()));
+    let used: Vec<(usize, &str)> = cols
+        .fields
+        .iter()
+        .enumerate()
+        .filter_map(|(i, name)| name.as_deref().map(|name| (i, name)))
+        .collect();
+    let mut values: Vec<Vec<f64>> = used.iter().map(|_| Vec::with_capacity(n)).collect();
+    let mut category = Vec::with_capacity(n);
+    let mut submitted = Vec::with_capacity(n);
+    let mut previous = Vec::with_capacity(n);
+    for body in bodies {
+        category.push(body.category.index());
+        submitted.push(body.payload.is_some());
+        previous.push(body.previous_total);
+        match &body.payload {
+            Some(p) => {
+                for ((field, _), column) in used.iter().zip(values.iter_mut()) {
+                    column.push(p.get(*field).as_number().unwrap_or(0.0));
+                }
+            }
+            None => values.iter_mut().for_each(|column| column.push(0.0)),
+        }
+    }
+    let mut columns = Vec::with_capacity(4 + used.len());
     columns.push(Column::new(
-        columns::CATEGORY.into(),
-        bodies.iter().map(|b| b.category.index()).collect::<Vec<u8>>(),
+        columns::IDX.into(),
+        (0..n as u32).collect::<Vec<u32>>(),
     ));
-    columns.push(Column::new(
-        columns::SUBMITTED.into(),
-        bodies.iter().map(|b| b.payload.is_some()).collect::<Vec<bool>>(),
-    ));
-    columns.push(Column::new(
-        columns::PREVIOUS_TOTAL.into(),
-        bodies.iter().map(|b| b.previous_total).collect::<Vec<Option<f64>>>(),
-    ));
-    for (field_index, name) in cols.fields.iter().enumerate() {
-        let Some(name) = name else { continue };
-        debug_assert!(field_index < scheme.fields.len());
-        let values: Vec<Option<f64>> = bodies
-            .iter()
-            .map(|b| b.payload.as_ref().and_then(|p| p.get(field_index).as_number()))
-            .collect();
-        columns.push(Column::new(name.as_str().into(), values));
+    columns.push(Column::new(columns::CATEGORY.into(), category));
+    columns.push(Column::new(columns::SUBMITTED.into(), submitted));
+    columns.push(Column::new(columns::PREVIOUS_TOTAL.into(), previous));
+    for ((_, name), column) in used.iter().zip(values) {
+        columns.push(Column::new((*name).into(), column));
+    }
+    let count_names = cols
+        .deductions
+        .iter()
+        .map(|(n, _)| n)
+        .chain(cols.vetoes.iter());
+    for (name, counts) in count_names.zip(incident_counts) {
+        columns.push(Column::new(name.as_str().into(), counts));
     }
     DataFrame::new(n, columns)
 }
 
-/// One row per incident: the body's position, kind and severity as their positions in the
-/// scheme, when it occurred and how long the body took to report it (null: never).
-pub(super) fn incidents_frame(
+/// Per deduction, then per veto (the scheme's order), how many incidents of the year each
+/// body has that the matcher counts. Matching is [`Incident::matches`], the same definition the
+/// findings cite as evidence.
+pub(super) fn incident_counts(
     scheme: &Scheme,
     incidents: &[Incident],
-    index: &HashMap<&str, u32>,
-) -> PolarsResult<DataFrame> {
-    let position = |list: &[crate::scheme::Labelled], code: &str| -> u8 {
-        list.iter().position(|k| k.code == code).unwrap_or(0) as u8
-    };
-    let n = incidents.len();
-    let mut body = Vec::with_capacity(n);
-    let mut kind = Vec::with_capacity(n);
-    let mut severity = Vec::with_capacity(n);
-    let mut occurred = Vec::with_capacity(n);
-    let mut delay = Vec::with_capacity(n);
+    index: &PlHashMap<&str, u32>,
+    bodies: usize,
+    (start, end): (DateTime<Utc>, DateTime<Utc>),
+) -> Vec<Vec<u32>> {
+    let matchers: Vec<&IncidentMatch> = scheme
+        .deductions
+        .iter()
+        .map(|d| &d.incidents)
+        .chain(scheme.vetoes.iter().map(|v| &v.incidents))
+        .collect();
+    let mut counts = vec![vec![0u32; bodies]; matchers.len()];
     for incident in incidents {
-        body.push(index.get(incident.body_id.as_str()).copied().unwrap_or(u32::MAX));
-        kind.push(position(&scheme.incident_kinds, &incident.kind));
-        severity.push(position(&scheme.severities, &incident.severity));
-        occurred.push(incident.occurred_at.timestamp_millis());
-        delay.push(
-            incident
-                .reported_at
-                .map(|r| (r - incident.occurred_at).num_milliseconds()),
-        );
+        if incident.occurred_at < start || incident.occurred_at >= end {
+            continue;
+        }
+        let Some(&body) = index.get(incident.body_id.as_str()) else {
+            continue;
+        };
+        for (m, column) in matchers.iter().zip(counts.iter_mut()) {
+            if incident.matches(m, scheme.report_limit_hours) {
+                column[body as usize] += 1;
+            }
+        }
     }
-    DataFrame::new(
-        n,
-        vec![
-            Column::new(INC_BODY.into(), body),
-            Column::new(INC_KIND.into(), kind),
-            Column::new(INC_SEVERITY.into(), severity),
-            Column::new(INC_OCCURRED_MS.into(), occurred),
-            Column::new(INC_DELAY_MS.into(), delay),
-        ],
-    )
+    counts
 }

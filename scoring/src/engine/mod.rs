@@ -11,10 +11,9 @@ mod exprs;
 mod frame;
 mod pipeline;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use polars::prelude::DataFrame;
+use polars::prelude::{DataFrame, PlHashMap, PlHashSet};
 
 use crate::category::Category;
 use crate::incident::Incident;
@@ -82,6 +81,14 @@ pub struct ScoreTable {
     pub year: i32,
 }
 
+impl ScoreTable {
+    /// Every body's total in input order (null without a report): what next year's
+    /// evaluation reads as the previous totals.
+    pub fn totals(&self) -> Result<Vec<Option<f64>>, EngineError> {
+        Ok(self.frame.column(columns::TOTAL)?.f64()?.iter().collect())
+    }
+}
+
 impl Engine {
     /// Prepares a (valid) scheme.
     pub fn new(scheme: Arc<Scheme>) -> Engine {
@@ -104,9 +111,15 @@ impl Engine {
         let index = self.check_input(input)?;
         let bounds =
             crate::incident::year_bounds(input.year).ok_or(EngineError::Year(input.year))?;
-        let bodies = frame::bodies_frame(&self.scheme, &self.columns, input.bodies)?;
-        let incidents = frame::incidents_frame(&self.scheme, input.incidents, &index)?;
-        let frame = pipeline::run(&self.scheme, &self.columns, bodies, incidents, bounds)?;
+        let counts = frame::incident_counts(
+            &self.scheme,
+            input.incidents,
+            &index,
+            input.bodies.len(),
+            bounds,
+        );
+        let bodies = frame::bodies_frame(&self.columns, input.bodies, counts)?;
+        let frame = pipeline::run(&self.scheme, &self.columns, bodies)?;
         Ok(ScoreTable {
             frame,
             year: input.year,
@@ -118,9 +131,9 @@ impl Engine {
     fn check_input<'a>(
         &self,
         input: &ScoreInput<'a>,
-    ) -> Result<HashMap<&'a str, u32>, EngineError> {
+    ) -> Result<PlHashMap<&'a str, u32>, EngineError> {
         let mut problems = Vec::new();
-        let mut index = HashMap::with_capacity(input.bodies.len());
+        let mut index = PlHashMap::with_capacity_and_hasher(input.bodies.len(), Default::default());
         for (i, body) in input.bodies.iter().enumerate() {
             if index.insert(body.body_id.as_str(), i as u32).is_some() {
                 problems.push(Problem::new(
@@ -141,6 +154,18 @@ impl Engine {
                 ));
             }
         }
+        let kinds: PlHashSet<&str> = self
+            .scheme
+            .incident_kinds
+            .iter()
+            .map(|k| k.code.as_str())
+            .collect();
+        let severities: PlHashSet<&str> = self
+            .scheme
+            .severities
+            .iter()
+            .map(|k| k.code.as_str())
+            .collect();
         for (i, incident) in input.incidents.iter().enumerate() {
             if !index.contains_key(incident.body_id.as_str()) {
                 problems.push(Problem::new(
@@ -150,7 +175,14 @@ impl Engine {
                     format!("incident names unknown body {}", incident.body_id),
                 ));
             }
-            problems.extend(incident.validate(&self.scheme, &format!("incidents[{i}].")));
+            let plausible = kinds.contains(incident.kind.as_str())
+                && severities.contains(incident.severity.as_str())
+                && incident
+                    .reported_at
+                    .is_none_or(|r| r >= incident.occurred_at);
+            if !plausible {
+                problems.extend(incident.validate(&self.scheme, &format!("incidents[{i}].")));
+            }
         }
         if problems.is_empty() {
             Ok(index)

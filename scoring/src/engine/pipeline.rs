@@ -1,111 +1,50 @@
 //! The lazy polars pipeline from input frames to the result table.
 
-use chrono::{DateTime, Utc};
 use polars::prelude::*;
 
 use super::columns::{self as c, Columns};
 use super::exprs;
-use super::frame::{INC_BODY, INC_OCCURRED_MS};
 use crate::scheme::{Scheme, Trigger};
 
-/// Runs the pipeline. `bounds` is the evaluation year `[start, end)`.
-pub(super) fn run(
-    scheme: &Scheme,
-    cols: &Columns,
-    bodies: DataFrame,
-    incidents: DataFrame,
-    bounds: (DateTime<Utc>, DateTime<Utc>),
-) -> PolarsResult<DataFrame> {
-    let counts = incident_counts(scheme, cols, incidents, bounds);
-    let join = JoinArgs {
-        maintain_order: MaintainOrderJoin::Left,
-        ..JoinArgs::new(JoinType::Left)
-    };
-    let count_names: Vec<&String> = cols
-        .deductions
-        .iter()
-        .map(|(n, _)| n)
-        .chain(cols.vetoes.iter())
-        .collect();
+/// Runs the pipeline over the bodies frame.
+pub(super) fn run(scheme: &Scheme, cols: &Columns, bodies: DataFrame) -> PolarsResult<DataFrame> {
+    // Few stages, each of independent expressions: polars' fixed cost per stage is what
+    // dominates at 1,250 bodies.
+    let mut points = Vec::new();
+    for ((_, ind), (v, p)) in scheme.indicators().zip(&cols.indicators) {
+        if matches!(ind.value, crate::scheme::ValueSource::Ratio(_)) {
+            points.push(exprs::value(scheme, cols, ind).alias(v.as_str()));
+        }
+        points.push(exprs::points(scheme, cols, ind).alias(p.as_str()));
+    }
+    let total = when(col(c::SUBMITTED))
+        .then((col(c::POINTS_SUM) + col(c::DEDUCTION_SUM)).clip(lit(0.0), lit(scheme.total_max)))
+        .otherwise(lit(NULL).cast(DataType::Float64));
+    let key = comparison_key(scheme, total.clone());
+    let warnings = warning_exprs(scheme, cols);
+    let mut ranks_and_warnings = rank_exprs(scheme)?;
+    ranks_and_warnings.push(level_expr(scheme, &warnings)?.alias(c::LEVEL));
+    ranks_and_warnings.extend(
+        warnings
+            .into_iter()
+            .zip(&cols.warnings)
+            .map(|(w, name)| w.alias(name.as_str())),
+    );
 
-    let lf = bodies
-        .lazy()
-        .join(counts, [col(c::IDX)], [col(INC_BODY)], join)
-        .with_columns(
-            count_names
-                .iter()
-                .map(|n| col(n.as_str()).fill_null(lit(0u32)))
-                .collect::<Vec<_>>(),
-        )
-        // Indicator values, then points.
-        .with_columns(
-            scheme
-                .indicators()
-                .zip(&cols.indicators)
-                .map(|((_, ind), (v, _))| exprs::value(scheme, cols, ind).alias(v.as_str()))
-                .collect::<Vec<_>>(),
-        )
-        .with_columns(
-            scheme
-                .indicators()
-                .zip(&cols.indicators)
-                .map(|((_, ind), (v, p))| exprs::points(scheme, cols, ind, v).alias(p.as_str()))
-                .collect::<Vec<_>>(),
-        )
-        // Dimension subtotals, deductions, vetoes.
-        .with_columns(dimension_and_deduction_exprs(scheme, cols))
-        .with_columns([
-            sum_of(cols.dimensions.iter()).alias(c::POINTS_SUM),
-            sum_of(cols.deductions.iter().map(|(_, x)| x)).alias(c::DEDUCTION_SUM),
-            any_of(cols.vetoes.iter().map(|n| col(n.as_str()).gt(lit(0u32)))).alias(c::VETOED),
-        ])
-        .with_column(
-            when(col(c::SUBMITTED))
-                .then(
-                    (col(c::POINTS_SUM) + col(c::DEDUCTION_SUM))
-                        .clip(lit(0.0), lit(scheme.total_max)),
-                )
-                .otherwise(lit(NULL).cast(DataType::Float64))
-                .alias(c::TOTAL),
-        )
-        .with_column(comparison_key(scheme, col(c::TOTAL)).alias(c::TOTAL_KEY))
-        .with_column(grade_expr(scheme).alias(c::GRADE))
-        .with_columns(rank_exprs(scheme)?)
-        .with_columns(warning_exprs(scheme, cols))
-        .with_column(level_expr(scheme, cols)?.alias(c::LEVEL));
+    let lf = bodies.lazy().with_columns(points);
+    let lf = lf.with_columns(dimension_and_deduction_exprs(scheme, cols));
+    let lf = lf.with_columns(vec![
+        sum_of(cols.dimensions.iter()).alias(c::POINTS_SUM),
+        sum_of(cols.deductions.iter().map(|(_, x)| x)).alias(c::DEDUCTION_SUM),
+        any_of(cols.vetoes.iter().map(|n| col(n.as_str()).gt(lit(0u32)))).alias(c::VETOED),
+    ]);
+    let lf = lf.with_columns(vec![
+        total.alias(c::TOTAL),
+        key.clone().alias(c::TOTAL_KEY),
+        grade_expr(scheme, key).alias(c::GRADE),
+    ]);
+    let lf = lf.with_columns(ranks_and_warnings);
     lf.collect()
-}
-
-/// Per body, how many incidents of the year each deduction and veto counts.
-fn incident_counts(
-    scheme: &Scheme,
-    cols: &Columns,
-    incidents: DataFrame,
-    (start, end): (DateTime<Utc>, DateTime<Utc>),
-) -> LazyFrame {
-    let occurred = col(INC_OCCURRED_MS);
-    let in_year = occurred
-        .clone()
-        .gt_eq(lit(start.timestamp_millis()))
-        .and(occurred.lt(lit(end.timestamp_millis())));
-    let mut aggs = Vec::new();
-    for (d, (n, _)) in scheme.deductions.iter().zip(&cols.deductions) {
-        aggs.push(count_matching(scheme, &d.incidents).alias(n.as_str()));
-    }
-    for (v, n) in scheme.vetoes.iter().zip(&cols.vetoes) {
-        aggs.push(count_matching(scheme, &v.incidents).alias(n.as_str()));
-    }
-    incidents
-        .lazy()
-        .filter(in_year)
-        .group_by([col(INC_BODY)])
-        .agg(aggs)
-}
-
-fn count_matching(scheme: &Scheme, m: &crate::scheme::IncidentMatch) -> Expr {
-    exprs::incident_match(scheme, m)
-        .cast(DataType::UInt32)
-        .sum()
 }
 
 fn dimension_and_deduction_exprs(scheme: &Scheme, cols: &Columns) -> Vec<Expr> {
@@ -134,7 +73,9 @@ fn sum_of<'a>(names: impl Iterator<Item = &'a String>) -> Expr {
 }
 
 fn any_of(conditions: impl Iterator<Item = Expr>) -> Expr {
-    conditions.reduce(|a, b| a.or(b)).unwrap_or_else(|| lit(false))
+    conditions
+        .reduce(|a, b| a.or(b))
+        .unwrap_or_else(|| lit(false))
 }
 
 /// A value as an integer at the comparison precision (SCHEME.md §4): equal at 6 decimals means
@@ -145,11 +86,12 @@ fn comparison_key(scheme: &Scheme, value: Expr) -> Expr {
         .cast(DataType::Int64)
 }
 
-/// The grade's position among the bands; the veto grade whenever a veto applies.
-fn grade_expr(scheme: &Scheme) -> Expr {
+/// The grade's position among the bands, from the total's comparison key; the veto grade
+/// whenever a veto applies.
+fn grade_expr(scheme: &Scheme, key: Expr) -> Expr {
     let veto = scheme.grade_index(&scheme.veto_grade).unwrap_or(0) as u8;
     let first = when(col(c::VETOED).and(col(c::SUBMITTED))).then(lit(veto));
-    let reaches = |min: f64| col(c::TOTAL_KEY).gt_eq(lit(scheme.comparison_key(min)));
+    let reaches = |min: f64| key.clone().gt_eq(lit(scheme.comparison_key(min)));
     let mut bands = scheme.grades.iter().enumerate();
     let no_grade = lit(NULL).cast(DataType::UInt8);
     let Some((i0, b0)) = bands.next() else {
@@ -179,16 +121,18 @@ fn rank_exprs(scheme: &Scheme) -> PolarsResult<Vec<Expr>> {
         .rank(options, None)
         .over([col(c::CATEGORY)])?
         .cast(DataType::UInt32);
-    Ok(vec![rank.alias(c::RANK), category_rank.alias(c::CATEGORY_RANK)])
+    Ok(vec![
+        rank.alias(c::RANK),
+        category_rank.alias(c::CATEGORY_RANK),
+    ])
 }
 
-/// One boolean column per warning rule.
+/// Whether each warning rule fires.
 fn warning_exprs(scheme: &Scheme, cols: &Columns) -> Vec<Expr> {
     scheme
         .warnings
         .iter()
-        .zip(&cols.warnings)
-        .map(|(rule, name)| {
+        .map(|rule| {
             let fires = match &rule.trigger {
                 Trigger::Veto => col(c::VETOED),
                 Trigger::NotSubmitted => col(c::SUBMITTED).not(),
@@ -223,19 +167,19 @@ fn warning_exprs(scheme: &Scheme, cols: &Columns) -> Vec<Expr> {
                         .and(fall.gt_eq(lit(scheme.comparison_key(*points))))
                 }
             };
-            fires.fill_null(lit(false)).alias(name.as_str())
+            fires.fill_null(lit(false))
         })
         .collect()
 }
 
 /// The highest level among the rules that fire; 0 when none does.
-fn level_expr(scheme: &Scheme, cols: &Columns) -> PolarsResult<Expr> {
+fn level_expr(scheme: &Scheme, warnings: &[Expr]) -> PolarsResult<Expr> {
     let levels: Vec<Expr> = scheme
         .warnings
         .iter()
-        .zip(&cols.warnings)
-        .map(|(rule, name)| {
-            when(col(name.as_str()))
+        .zip(warnings)
+        .map(|(rule, fires)| {
+            when(fires.clone())
                 .then(lit(rule.level))
                 .otherwise(lit(0u8))
         })

@@ -317,7 +317,10 @@ impl<'a> Checker<'a> {
                 self.problem(
                     format!("{path}.max"),
                     "maxima_do_not_add_up",
-                    format!("维度 {} 各指标满分之和 {sum} 不等于维度满分 {}", d.code, d.max),
+                    format!(
+                        "维度 {} 各指标满分之和 {sum} 不等于维度满分 {}",
+                        d.code, d.max
+                    ),
                     format!(
                         "indicators of {} add up to {sum}, not the dimension's max {}",
                         d.code, d.max
@@ -358,14 +361,15 @@ impl<'a> Checker<'a> {
                 format!("指标 {code} 的 bool 规则须取布尔字段"),
                 format!("indicator {code}: a bool rule needs a bool field"),
             ),
-            (Rule::PerItem { .. } | Rule::Log { .. } | Rule::Tiers { .. } | Rule::Linear { .. }, Some(FieldType::Bool | FieldType::Set)) => {
-                self.problem(
-                    rpath.clone(),
-                    "wrong_type",
-                    format!("指标 {code} 的数值规则须取数值（集合请用 count）"),
-                    format!("indicator {code}: a numeric rule needs a number (use count for a set)"),
-                )
-            }
+            (
+                Rule::PerItem { .. } | Rule::Log { .. } | Rule::Tiers { .. } | Rule::Linear { .. },
+                Some(FieldType::Bool | FieldType::Set),
+            ) => self.problem(
+                rpath.clone(),
+                "wrong_type",
+                format!("指标 {code} 的数值规则须取数值（集合请用 count）"),
+                format!("indicator {code}: a numeric rule needs a number (use count for a set)"),
+            ),
             _ => {}
         }
         match rule {
@@ -415,9 +419,7 @@ impl<'a> Checker<'a> {
                                 format!("{rpath}.tiers[{k}]"),
                                 "tiers_not_ascending",
                                 format!("指标 {code} 的门槛和分值须逐级递增"),
-                                format!(
-                                    "indicator {code}: thresholds and points must both ascend"
-                                ),
+                                format!("indicator {code}: thresholds and points must both ascend"),
                             );
                         }
                     }
@@ -428,7 +430,10 @@ impl<'a> Checker<'a> {
 
     fn incident_vocabulary(&mut self) {
         let s = self.scheme;
-        for (list, key) in [(&s.incident_kinds, "incident_kinds"), (&s.severities, "severities")] {
+        for (list, key) in [
+            (&s.incident_kinds, "incident_kinds"),
+            (&s.severities, "severities"),
+        ] {
             if list.is_empty() {
                 self.problem(
                     key,
@@ -485,8 +490,14 @@ impl<'a> Checker<'a> {
                 self.problem(
                     format!("{path}.points_each"),
                     "not_negative",
-                    format!("扣分项 {} 的每次扣分应为负数，实为 {}", d.code, d.points_each),
-                    format!("deduction {}: points_each must be negative, is {}", d.code, d.points_each),
+                    format!(
+                        "扣分项 {} 的每次扣分应为负数，实为 {}",
+                        d.code, d.points_each
+                    ),
+                    format!(
+                        "deduction {}: points_each must be negative, is {}",
+                        d.code, d.points_each
+                    ),
                 );
             }
             if !(d.cap.is_finite() && d.cap < 0.0) {
@@ -500,7 +511,10 @@ impl<'a> Checker<'a> {
                 self.problem(
                     format!("{path}.cap"),
                     "cap_below_one",
-                    format!("扣分项 {} 的封顶 {} 小于一次扣分 {}", d.code, d.cap, d.points_each),
+                    format!(
+                        "扣分项 {} 的封顶 {} 小于一次扣分 {}",
+                        d.code, d.cap, d.points_each
+                    ),
                     format!(
                         "deduction {}: cap {} takes less than one incident's {}",
                         d.code, d.cap, d.points_each
@@ -541,8 +555,14 @@ impl<'a> Checker<'a> {
                 self.problem(
                     format!("grades[{i}].min"),
                     "out_of_range",
-                    format!("等级 {} 的下限 {} 应在 0 至 {} 之间", g.grade, g.min, s.total_max),
-                    format!("grade {}: min {} must be within 0..={}", g.grade, g.min, s.total_max),
+                    format!(
+                        "等级 {} 的下限 {} 应在 0 至 {} 之间",
+                        g.grade, g.min, s.total_max
+                    ),
+                    format!(
+                        "grade {}: min {} must be within 0..={}",
+                        g.grade, g.min, s.total_max
+                    ),
                 );
             }
             if i > 0 && g.min >= s.grades[i - 1].min {
@@ -649,7 +669,10 @@ impl<'a> Checker<'a> {
                 "draws must be at least 1".into(),
             );
         }
-        if !(u.multiplier_low > 0.0 && u.multiplier_low < u.multiplier_high && u.multiplier_high.is_finite()) {
+        if !(u.multiplier_low > 0.0
+            && u.multiplier_low < u.multiplier_high
+            && u.multiplier_high.is_finite())
+        {
             self.problem(
                 "uncertainty.multiplier_high",
                 "lo_not_below_hi",

@@ -57,38 +57,15 @@ pub fn format_points(points: f64) -> String {
     format!("{points:.2}")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn article_numbers_read_as_written_in_the_guideline() {
-        assert_eq!(chinese_number(1), "一");
-        assert_eq!(chinese_number(10), "十");
-        assert_eq!(chinese_number(12), "十二");
-        assert_eq!(chinese_number(20), "二十");
-        assert_eq!(chinese_number(32), "三十二");
-        assert_eq!(chinese_number(105), "一百零五");
-        assert_eq!(chinese_number(110), "一百一十");
-    }
-
-    #[test]
-    fn article_lists_fold_runs() {
-        assert_eq!(format_articles(&[32]), "第三十二条");
-        assert_eq!(format_articles(&[14, 20]), "第十四条、第二十条");
-        assert_eq!(format_articles(&[7, 8]), "第七条、第八条");
-        assert_eq!(
-            format_articles(&[4, 7, 8, 9, 10, 11, 12, 13, 14]),
-            "第四条、第七条至第十四条"
-        );
-    }
-}
-
 /// A number without trailing zeros: 1.5, 6, 0.005.
 pub fn format_number(v: f64) -> String {
     let s = format!("{v:.6}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".to_string() } else { s.to_string() }
+    if s == "-0" {
+        "0".to_string()
+    } else {
+        s.to_string()
+    }
 }
 
 /// A rule in words, as the explanation of a score shows it.
@@ -118,5 +95,32 @@ pub fn describe_rule(rule: &super::Rule) -> String {
             n(*lo),
             n(*hi)
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn article_numbers_read_as_written_in_the_guideline() {
+        assert_eq!(chinese_number(1), "一");
+        assert_eq!(chinese_number(10), "十");
+        assert_eq!(chinese_number(12), "十二");
+        assert_eq!(chinese_number(20), "二十");
+        assert_eq!(chinese_number(32), "三十二");
+        assert_eq!(chinese_number(105), "一百零五");
+        assert_eq!(chinese_number(110), "一百一十");
+    }
+
+    #[test]
+    fn article_lists_fold_runs() {
+        assert_eq!(format_articles(&[32]), "第三十二条");
+        assert_eq!(format_articles(&[14, 20]), "第十四条、第二十条");
+        assert_eq!(format_articles(&[7, 8]), "第七条、第八条");
+        assert_eq!(
+            format_articles(&[4, 7, 8, 9, 10, 11, 12, 13, 14]),
+            "第四条、第七条至第十四条"
+        );
     }
 }

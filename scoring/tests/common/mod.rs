@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use pubeval_scoring::{
-    BodyInput, BodyResult, Category, Completeness, Engine, Incident, ResultOptions, ScoreInput,
-    Scheme, validate_payload,
+    BodyInput, BodyResult, Category, Completeness, Engine, Incident, ResultOptions, Scheme,
+    ScoreInput, validate_payload,
 };
 use serde_json::{Value, json};
 
@@ -103,7 +103,12 @@ pub struct Case {
 
 impl Case {
     pub fn year(year: i32) -> Case {
-        Case { year, bodies: Vec::new(), incidents: Vec::new(), scheme: scheme() }
+        Case {
+            year,
+            bodies: Vec::new(),
+            incidents: Vec::new(),
+            scheme: scheme(),
+        }
     }
 
     /// A body of category `management_system` with this report.
@@ -138,7 +143,11 @@ impl Case {
     }
 
     pub fn previous(mut self, id: &str, total: f64) -> Case {
-        self.bodies.iter_mut().find(|b| b.body_id == id).unwrap().previous_total = Some(total);
+        self.bodies
+            .iter_mut()
+            .find(|b| b.body_id == id)
+            .unwrap()
+            .previous_total = Some(total);
         self
     }
 
@@ -162,14 +171,20 @@ impl Case {
     }
 
     pub fn input(&self) -> ScoreInput<'_> {
-        ScoreInput { year: self.year, bodies: &self.bodies, incidents: &self.incidents }
+        ScoreInput {
+            year: self.year,
+            bodies: &self.bodies,
+            incidents: &self.incidents,
+        }
     }
 
     /// Scores the case; results in ranking order.
     pub fn score(&self) -> Vec<BodyResult> {
         let engine = Engine::new(self.scheme.clone());
         let table = engine.score(&self.input()).unwrap();
-        engine.results(&self.input(), &table, ResultOptions { explain: true }).unwrap()
+        engine
+            .results(&self.input(), &table, ResultOptions { explain: true })
+            .unwrap()
     }
 
     /// The result of one body.
@@ -180,4 +195,65 @@ impl Case {
 
 pub fn approx(a: f64, b: f64) -> bool {
     (a - b).abs() < 1e-6
+}
+
+/// `full_marks_payload()` with some fields replaced.
+pub fn full_with(changes: Value) -> Value {
+    with(full_marks_payload(), changes)
+}
+
+/// `empty_payload()` with some fields replaced.
+pub fn empty_with(changes: Value) -> Value {
+    with(empty_payload(), changes)
+}
+
+/// The points one indicator gives for this report (one body, no incidents).
+pub fn points(payload: Value, code: &str) -> f64 {
+    let r = Case::year(2025).body("b", payload).result("b");
+    let indicators = r.indicators.expect("a submitted body has indicator points");
+    indicators
+        .get(code)
+        .unwrap_or_else(|| panic!("no indicator {code} in {indicators:?}"))
+}
+
+/// The total of this report (one body, no incidents).
+pub fn total(payload: Value) -> f64 {
+    Case::year(2025)
+        .body("b", payload)
+        .result("b")
+        .total
+        .expect("a submitted body has a total")
+}
+
+/// Asserts two numbers agree to 1e-6, naming what they are.
+#[track_caller]
+pub fn assert_approx(actual: f64, expected: f64, what: &str) {
+    assert!(
+        approx(actual, expected),
+        "{what}: got {actual}, expected {expected}"
+    );
+}
+
+impl Case {
+    /// Sets a body's approval number (批准号).
+    pub fn approval(mut self, id: &str, approval_no: &str) -> Case {
+        self.bodies
+            .iter_mut()
+            .find(|b| b.body_id == id)
+            .unwrap()
+            .approval_no = Some(approval_no.into());
+        self
+    }
+
+    /// The engine and the score table of the case.
+    pub fn table(&self) -> (Engine, pubeval_scoring::ScoreTable) {
+        let engine = Engine::new(self.scheme.clone());
+        let table = engine.score(&self.input()).unwrap();
+        (engine, table)
+    }
+
+    /// The ids of the results, in listing order.
+    pub fn order(&self) -> Vec<String> {
+        self.score().into_iter().map(|r| r.body_id).collect()
+    }
 }

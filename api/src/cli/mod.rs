@@ -1,0 +1,101 @@
+//! The command line: `pubeval score`, `pubeval bench`.
+
+mod bench;
+mod error;
+mod input;
+mod score;
+mod table;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub use error::CliError;
+
+/// pubeval — 认证机构宣传工作评价平台 (CNCA publicity-work evaluation).
+#[derive(Debug, Parser)]
+#[command(name = "pubeval", version, about, long_about = None)]
+pub struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// 按评价方案计算各机构得分、等级、排名和风险警示 (score bodies from JSONL files).
+    Score(ScoreArgs),
+    /// 性能基准 (benchmarks, printed as numbers).
+    Bench(BenchArgs),
+}
+
+/// Arguments of `pubeval score`.
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    /// Evaluation year (incidents are counted on China Standard Time).
+    #[arg(long)]
+    pub year: i32,
+    /// Bodies, one JSON object per line: {"body_id","name","category"}.
+    #[arg(long)]
+    pub bodies: PathBuf,
+    /// Submitted reports, one per line: {"body_id","payload":{…}}; a body without a line has
+    /// not submitted.
+    #[arg(long)]
+    pub submissions: PathBuf,
+    /// Incidents, one per line: {"body_id","kind","severity","occurred_at","reported_at"}.
+    #[arg(long)]
+    pub incidents: Option<PathBuf>,
+    /// Previous year's final totals, one per line: {"body_id","total"}.
+    #[arg(long)]
+    pub previous: Option<PathBuf>,
+    /// A scheme document (JSON); the default scheme when absent.
+    #[arg(long)]
+    pub scheme: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Jsonl)]
+    pub format: OutputFormat,
+    /// Run the uncertainty analysis with this many draws.
+    #[arg(long)]
+    pub uncertainty: Option<u32>,
+    /// Seed of the uncertainty analysis (default: the evaluation year).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Include the point-by-point explanation in each JSON line.
+    #[arg(long)]
+    pub explain: bool,
+}
+
+/// How `pubeval score` prints its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// One JSON object per body, in ranking order.
+    Jsonl,
+    /// A ranking table for a person, in Chinese.
+    Table,
+}
+
+/// Arguments of `pubeval bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// What to benchmark.
+    #[command(subcommand)]
+    pub target: BenchTarget,
+}
+
+/// Benchmarks.
+#[derive(Debug, Subcommand)]
+pub enum BenchTarget {
+    /// The scoring engine and the uncertainty analysis on generated bodies.
+    Scoring(bench::ScoringBenchArgs),
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Score(args) => score::run(&args),
+        Command::Bench(args) => match args.target {
+            BenchTarget::Scoring(args) => bench::scoring(&args),
+        },
+    }
+}
