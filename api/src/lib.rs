@@ -1,7 +1,21 @@
 //! pubeval: the regulator's platform for evaluating certification bodies' publicity work
 //! (《认证机构宣传工作指引》第三十二条).
 //!
-//! This crate holds the `pubeval` binary's command line; the HTTP server, persistence and
-//! console join it here as they are built.
+//! The binary `pubeval` serves the HTTP API ([`app::build_app`]) over SQLite or PostgreSQL
+//! ([`db`]), and runs the command line ([`cli`]).
 
+pub mod app;
+pub mod audit;
+pub mod auth;
 pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod routes;
+pub mod seed;
+pub mod state;
+
+pub use app::build_app;
+pub use state::AppState;

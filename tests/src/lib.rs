@@ -1,2 +1,334 @@
-//! End-to-end tests of pubeval: they run the real `pubeval` binary and, once the server
-//! exists, the real application through `build_app`.
+//! End-to-end tests of pubeval: the real application from `build_app`, over SQLite always and
+//! over PostgreSQL when `PUBEVAL_TEST_POSTGRES_URL` is set, with helpers per role so that a
+//! test reads like the story it checks.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::sync::Arc;
+
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::test;
+use diesel::RunQueryDsl;
+use pubeval::auth::throttle::LoginThrottle;
+use pubeval::auth::token::TokenKeys;
+use pubeval::config::Config;
+use pubeval::db::{self, DbPool};
+use pubeval::{AppState, build_app};
+use serde_json::{Value, json};
+
+/// The environment variable naming the PostgreSQL server tests may use.
+pub const POSTGRES_ENV: &str = "PUBEVAL_TEST_POSTGRES_URL";
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// What a test's database leaves behind, removed when dropped.
+pub enum DbGuard {
+    /// The temporary directory of a SQLite file.
+    Sqlite(tempdir::Guard),
+    /// A PostgreSQL schema of its own.
+    Postgres { base: String, schema: String },
+}
+
+impl Drop for DbGuard {
+    fn drop(&mut self) {
+        if let DbGuard::Postgres { base, schema } = self
+            && let Ok(pool) = db::connect(base, 1)
+            && let Ok(mut conn) = pool.get()
+        {
+            let _ = diesel::sql_query(format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                .execute(&mut conn);
+        }
+    }
+}
+
+/// A fresh database of the backend: a temporary SQLite file, or a new PostgreSQL schema of
+/// its own (so tests run side by side); its URL and the guard that removes it.
+pub fn fresh_database(backend: Backend) -> (String, DbGuard) {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempdir::Guard::new();
+            (
+                format!("sqlite://{}", dir.path.join("test.db").display()),
+                DbGuard::Sqlite(dir),
+            )
+        }
+        Backend::Postgres => {
+            let base = std::env::var(POSTGRES_ENV).unwrap_or_else(|_| {
+                panic!("{POSTGRES_ENV} must name a PostgreSQL database for this test")
+            });
+            let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+            let pool = db::connect(&base, 1).expect("connect to PostgreSQL");
+            let mut conn = pool.get().expect("a connection");
+            diesel::sql_query(format!("CREATE SCHEMA {schema}"))
+                .execute(&mut conn)
+                .expect("create schema");
+            let sep = if base.contains('?') { '&' } else { '?' };
+            (
+                format!("{base}{sep}options=-csearch_path%3D{schema}"),
+                DbGuard::Postgres { base, schema },
+            )
+        }
+    }
+}
+
+/// A temporary directory removed when dropped.
+pub mod tempdir {
+    /// The guard.
+    pub struct Guard {
+        pub path: std::path::PathBuf,
+    }
+    impl Guard {
+        pub fn new() -> Guard {
+            let path = std::env::temp_dir()
+                .join(format!("pubeval-test-{}", uuid::Uuid::new_v4().simple()));
+            std::fs::create_dir_all(&path).expect("temp dir");
+            Guard { path }
+        }
+    }
+    impl Default for Guard {
+        fn default() -> Self {
+            Guard::new()
+        }
+    }
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+/// The secret every test app signs with (tests forge tokens with it).
+pub const TEST_SECRET: &[u8] = b"pubeval-test-secret-of-at-least-32-bytes!";
+/// The admin every test app starts with.
+pub const ADMIN: (&str, &str) = ("admin", "admin-password-1");
+
+/// A running application and its database.
+pub struct TestApp<S> {
+    pub service: S,
+    pub pool: DbPool,
+    pub keys: Arc<TokenKeys>,
+    pub backend: Backend,
+    _db: DbGuard,
+}
+
+/// Starts the real application on a fresh database with one admin.
+pub async fn spawn(
+    backend: Backend,
+) -> TestApp<
+    impl Service<
+        actix_http::Request,
+        Response = ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+    >,
+> {
+    let (url, dir) = fresh_database(backend);
+    let pool = db::connect(&url, 4).expect("pool");
+    {
+        let mut conn = pool.get().expect("conn");
+        db::migrate(&mut conn).expect("migrate");
+        pubeval::seed::default_scheme(&mut conn).expect("seed");
+        let hash = pubeval::auth::password::hash(ADMIN.1).expect("hash");
+        pubeval::routes::users::create_user(
+            &mut conn,
+            "system:test",
+            ADMIN.0,
+            hash,
+            pubeval::auth::Role::Admin,
+            None,
+        )
+        .expect("admin");
+    }
+    let config = Config {
+        max_body_bytes: 64 * 1024,
+        ..Config::default()
+    };
+    let keys =
+        Arc::new(TokenKeys::new(TEST_SECRET, &config.issuer, &config.audience, 600).expect("keys"));
+    let state = AppState {
+        pool: pool.clone(),
+        keys: keys.clone(),
+        throttle: Arc::new(LoginThrottle::default()),
+        config: Arc::new(config),
+    };
+    let service = test::init_service(build_app(state)).await;
+    TestApp {
+        service,
+        pool,
+        keys,
+        backend,
+        _db: dir,
+    }
+}
+
+/// A response: status, headers and JSON body (Null when empty).
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: actix_web::http::header::HeaderMap,
+    pub body: Value,
+}
+
+impl<S, B> TestApp<S>
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: actix_web::body::MessageBody,
+{
+    /// Sends a request.
+    pub async fn send(&self, req: test::TestRequest) -> Reply {
+        let res = test::call_service(&self.service, req.to_request()).await;
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = test::read_body(res).await;
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
+        };
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        let mut req = test::TestRequest::get().uri(path);
+        if let Some(t) = token {
+            req = req.insert_header(("Authorization", format!("Bearer {t}")));
+        }
+        self.send(req).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        let mut req = test::TestRequest::post().uri(path).set_json(body);
+        if let Some(t) = token {
+            req = req.insert_header(("Authorization", format!("Bearer {t}")));
+        }
+        self.send(req).await
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        let mut req = test::TestRequest::patch().uri(path).set_json(body);
+        if let Some(t) = token {
+            req = req.insert_header(("Authorization", format!("Bearer {t}")));
+        }
+        self.send(req).await
+    }
+
+    /// Logs in with a password; the token.
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        let r = self
+            .post(
+                "/api/v1/auth/token",
+                None,
+                json!({"grant_type": "password", "username": username, "password": password}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "login {username}: {}", r.body);
+        r.body["access_token"].as_str().unwrap().to_string()
+    }
+
+    pub async fn admin(&self) -> String {
+        self.login(ADMIN.0, ADMIN.1).await
+    }
+
+    /// Creates a user (as admin) and logs in as them.
+    pub async fn user(&self, username: &str, role: &str, body_id: Option<&str>) -> String {
+        let admin = self.admin().await;
+        let password = format!("{username}-password");
+        let r = self
+            .post("/api/v1/users", Some(&admin), json!({"username": username, "password": password, "role": role, "body_id": body_id}))
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::CREATED,
+            "create user {username}: {}",
+            r.body
+        );
+        self.login(username, &password).await
+    }
+
+    pub async fn analyst(&self) -> String {
+        self.user("analyst1", "analyst", None).await
+    }
+
+    /// Registers a body (as admin); its id.
+    pub async fn body(&self, approval_no: &str, category: &str) -> String {
+        let admin = self.admin().await;
+        let r = self
+            .post(
+                "/api/v1/bodies",
+                Some(&admin),
+                json!({"approval_no": approval_no, "name": format!("{approval_no} 认证有限公司"), "category": category, "province": "北京", "approved_on": "2010-03-01"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "create body: {}", r.body);
+        r.body["id"].as_str().unwrap().to_string()
+    }
+
+    /// Creates an api client (as admin) and obtains its token.
+    pub async fn client(&self, scopes: &[&str]) -> String {
+        let admin = self.admin().await;
+        let r = self
+            .post(
+                "/api/v1/clients",
+                Some(&admin),
+                json!({"name": "外部系统", "scopes": scopes}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "create client: {}", r.body);
+        let t = self
+            .post(
+                "/api/v1/auth/token",
+                None,
+                json!({"grant_type": "client_credentials", "client_id": r.body["client_id"], "client_secret": r.body["client_secret"]}),
+            )
+            .await;
+        assert_eq!(t.status, StatusCode::OK, "client token: {}", t.body);
+        t.body["access_token"].as_str().unwrap().to_string()
+    }
+}
+
+/// Asserts the one error shape with this status and code.
+pub fn assert_error(reply: &Reply, status: StatusCode, code: &str) {
+    assert_eq!(reply.status, status, "body: {}", reply.body);
+    assert_eq!(reply.body["error"]["code"], code, "body: {}", reply.body);
+    assert!(
+        reply.body["error"]["message"].is_string(),
+        "body: {}",
+        reply.body
+    );
+    assert!(
+        reply.body["error"]["details"].is_array(),
+        "body: {}",
+        reply.body
+    );
+}
+
+/// Defines a test twice: on SQLite, and on PostgreSQL (ignored unless asked for, since it
+/// needs a server; `.ci/run` runs it with `PUBEVAL_TEST_POSTGRES_URL` set).
+#[macro_export]
+macro_rules! on_both_backends {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[actix_web::test]
+            async fn sqlite() {
+                ($body)($crate::Backend::Sqlite).await;
+            }
+
+            #[actix_web::test]
+            #[ignore = "needs PostgreSQL (PUBEVAL_TEST_POSTGRES_URL)"]
+            async fn postgres() {
+                ($body)($crate::Backend::Postgres).await;
+            }
+        }
+    };
+}

@@ -1,5 +1,7 @@
-//! The command line: `pubeval score`, `pubeval bench`.
+//! The command line: `serve`, `migrate`, `user`, `client`, `openapi`, `audit`, `score`,
+//! `bench`.
 
+mod admin;
 mod bench;
 mod error;
 mod input;
@@ -24,6 +26,18 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// 启动 HTTP 服务 (serve the API).
+    Serve(admin::ServeArgs),
+    /// 执行数据库迁移 (apply, or with --down revert, the migrations).
+    Migrate(admin::MigrateArgs),
+    /// 管理用户 (add, disable, change a password).
+    User(admin::UserArgs),
+    /// 管理外部系统客户端 (add an api client).
+    Client(admin::ClientArgs),
+    /// 输出 OpenAPI 文档 (print the OpenAPI document).
+    Openapi,
+    /// 审计日志 (verify the audit chain).
+    Audit(admin::AuditArgs),
     /// 按评价方案计算各机构得分、等级、排名和风险警示 (score bodies from JSONL files).
     Score(ScoreArgs),
     /// 性能基准 (benchmarks, printed as numbers).
@@ -93,6 +107,15 @@ pub enum BenchTarget {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
+        Command::Serve(args) => admin::serve(&args),
+        Command::Migrate(args) => admin::migrate(&args),
+        Command::User(args) => admin::user(&args),
+        Command::Client(args) => admin::client(&args),
+        Command::Openapi => {
+            print!("{}", crate::openapi::document_json());
+            Ok(())
+        }
+        Command::Audit(args) => admin::audit(&args),
         Command::Score(args) => score::run(&args),
         Command::Bench(args) => match args.target {
             BenchTarget::Scoring(args) => bench::scoring(&args),

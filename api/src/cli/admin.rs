@@ -1,0 +1,370 @@
+//! Server-side commands: `serve`, `migrate`, `user`, `client`, `openapi`, `audit verify`.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, anyhow};
+use clap::{Args, Subcommand};
+
+use super::error::CliError;
+use crate::auth::Role;
+use crate::auth::throttle::LoginThrottle;
+use crate::auth::token::TokenKeys;
+use crate::config::{Config, Overrides};
+use crate::db::models::body::Body;
+use crate::db::models::now;
+use crate::db::models::user::User;
+use crate::db::{self, DbConn, DbPool};
+use crate::state::AppState;
+
+/// Where the configuration and database come from (shared by the server commands).
+#[derive(Debug, Clone, Args)]
+pub struct ConfigArgs {
+    /// A TOML configuration file.
+    #[arg(long, global = true, env = "PUBEVAL_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Database URL: sqlite://path (default sqlite://pubeval.db), a path, or postgres://…
+    #[arg(long, global = true)]
+    pub database_url: Option<String>,
+    /// Directory for the generated JWT key.
+    #[arg(long, global = true)]
+    pub data_dir: Option<PathBuf>,
+}
+
+impl ConfigArgs {
+    fn load(&self, bind: Option<String>) -> Result<Config, CliError> {
+        let overrides = Overrides {
+            bind,
+            database_url: self.database_url.clone(),
+            data_dir: self.data_dir.clone(),
+        };
+        Config::load(self.config.as_deref(), &overrides)
+            .map_err(|e| anyhow!("配置有误 / invalid configuration: {e}").into())
+    }
+}
+
+/// `pubeval serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (default 127.0.0.1:8080).
+    #[arg(long)]
+    pub bind: Option<String>,
+    /// Configuration.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+}
+
+/// `pubeval migrate`.
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// Revert every migration instead (drops all data).
+    #[arg(long)]
+    pub down: bool,
+    /// Configuration.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+}
+
+/// `pubeval user …`.
+#[derive(Debug, Args)]
+pub struct UserArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: UserAction,
+    /// Configuration.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+}
+
+/// User commands.
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// Adds a user; the password is read from standard input.
+    Add {
+        /// Username.
+        #[arg(long)]
+        username: String,
+        /// admin, analyst or body.
+        #[arg(long)]
+        role: String,
+        /// The body (id or approval number) of a body user.
+        #[arg(long)]
+        body: Option<String>,
+        /// Read the password from standard input (required: passwords never go on the
+        /// command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Disables a user and ends their tokens.
+    Disable {
+        /// Username.
+        #[arg(long)]
+        username: String,
+    },
+    /// Sets a new password (from standard input) and ends the user's tokens.
+    Passwd {
+        /// Username.
+        #[arg(long)]
+        username: String,
+        /// Read the password from standard input.
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+/// `pubeval client …`.
+#[derive(Debug, Args)]
+pub struct ClientArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: ClientAction,
+    /// Configuration.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+}
+
+/// Client commands.
+#[derive(Debug, Subcommand)]
+pub enum ClientAction {
+    /// Adds an api client and prints {"client_id", "client_secret"}.
+    Add {
+        /// Name of the external system.
+        #[arg(long)]
+        name: String,
+        /// Comma-separated scopes: results:read, bodies:read, warnings:read.
+        #[arg(long, value_delimiter = ',')]
+        scopes: Vec<String>,
+    },
+}
+
+/// `pubeval audit …`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: AuditAction,
+    /// Configuration.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+}
+
+/// Audit commands.
+#[derive(Debug, Subcommand)]
+pub enum AuditAction {
+    /// Verifies the chain; names the first entry that breaks it (exit code 1).
+    Verify,
+}
+
+/// Opens the database and brings its schema up to date.
+fn open(config: &Config) -> Result<DbPool, CliError> {
+    let pool = db::connect(&config.database_url, config.pool_size).map_err(|e| anyhow!(e))?;
+    let mut conn = pool.get().map_err(|e| anyhow!(db::DbError::from(e)))?;
+    db::migrate(&mut conn).map_err(|e| anyhow!(e))?;
+    crate::seed::default_scheme(&mut conn).map_err(|e| anyhow!(e))?;
+    Ok(pool)
+}
+
+fn read_password() -> Result<String, CliError> {
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .context("reading the password from standard input")?;
+    let password = text.trim_end_matches(['\n', '\r']).to_string();
+    crate::auth::password::check_strength(&password).map_err(|(zh, en)| anyhow!("{zh} / {en}"))?;
+    Ok(password)
+}
+
+/// Runs `pubeval serve`.
+pub fn serve(args: &ServeArgs) -> Result<(), CliError> {
+    init_logging();
+    let config = args.config.load(args.bind.clone())?;
+    let pool = open(&config)?;
+    let keys = TokenKeys::load_or_generate(
+        config.jwt_secret_file.as_deref(),
+        &config.data_dir,
+        &config.issuer,
+        &config.audience,
+        config.token_ttl_seconds,
+    )
+    .map_err(|e| anyhow!(e))?;
+    let target = db::DbTarget::parse(&config.database_url).map_err(|e| anyhow!(e))?;
+    tracing::info!(bind = %config.bind, database = %target.redacted(), "pubeval 启动 / starting");
+    let state = AppState {
+        pool,
+        keys: Arc::new(keys),
+        throttle: Arc::new(LoginThrottle::default()),
+        config: Arc::new(config.clone()),
+    };
+    actix_web::rt::System::new()
+        .block_on(async move {
+            actix_web::HttpServer::new(move || crate::app::build_app(state.clone()))
+                .bind(&config.bind)
+                .with_context(|| format!("无法监听 / cannot listen on {}", config.bind))?
+                .run()
+                .await
+                .context("server")
+        })
+        .map_err(CliError::from)
+}
+
+/// Runs `pubeval migrate`.
+pub fn migrate(args: &MigrateArgs) -> Result<(), CliError> {
+    let config = args.config.load(None)?;
+    let pool = db::connect(&config.database_url, 1).map_err(|e| anyhow!(e))?;
+    let mut conn = pool.get().map_err(|e| anyhow!(db::DbError::from(e)))?;
+    if args.down {
+        let n = db::revert_all(&mut conn).map_err(|e| anyhow!(e))?;
+        println!("已回退 {n} 个迁移 / reverted {n} migration(s)");
+    } else {
+        let n = db::migrate(&mut conn).map_err(|e| anyhow!(e))?;
+        println!("已执行 {n} 个迁移 / applied {n} migration(s)");
+    }
+    Ok(())
+}
+
+/// Runs `pubeval user …`.
+pub fn user(args: &UserArgs) -> Result<(), CliError> {
+    let config = args.config.load(None)?;
+    let pool = open(&config)?;
+    let mut conn = pool.get().map_err(|e| anyhow!(db::DbError::from(e)))?;
+    match &args.action {
+        UserAction::Add {
+            username,
+            role,
+            body,
+            ..
+        } => {
+            let role = Role::from_code(role).ok_or_else(|| {
+                anyhow!("角色须为 admin、analyst 或 body / role must be admin, analyst or body")
+            })?;
+            let body_id = body
+                .as_deref()
+                .map(|b| resolve_body(&mut conn, b))
+                .transpose()?;
+            let password = read_password()?;
+            crate::routes::users::check_new_user(username, &password, role, body_id.as_deref())
+                .map_err(|e| anyhow!("{e}"))?;
+            let hash = crate::auth::password::hash(&password).map_err(|e| anyhow!("{e}"))?;
+            let user = crate::routes::users::create_user(
+                &mut conn,
+                "system:cli",
+                username,
+                hash,
+                role,
+                body_id,
+            )
+            .map_err(|e| anyhow!("{e}"))?;
+            println!(
+                "{}",
+                serde_json::json!({"id": user.id, "username": user.username, "role": user.role})
+            );
+        }
+        UserAction::Disable { username } => {
+            let user = User::by_username(&mut conn, username)
+                .map_err(|e| anyhow!(e))?
+                .ok_or_else(|| anyhow!("没有用户 {username} / no such user"))?;
+            db::write_transaction(&mut conn, |conn| -> Result<(), diesel::result::Error> {
+                User::disable(conn, &user.id, now())?;
+                crate::audit::record(
+                    conn,
+                    "system:cli",
+                    "user.disable",
+                    "user",
+                    &user.id,
+                    serde_json::json!({}),
+                )
+            })
+            .map_err(|e| anyhow!(e))?;
+            println!("已停用 {username} / disabled");
+        }
+        UserAction::Passwd { username, .. } => {
+            let user = User::by_username(&mut conn, username)
+                .map_err(|e| anyhow!(e))?
+                .ok_or_else(|| anyhow!("没有用户 {username} / no such user"))?;
+            let password = read_password()?;
+            let hash = crate::auth::password::hash(&password).map_err(|e| anyhow!("{e}"))?;
+            db::write_transaction(&mut conn, |conn| -> Result<(), diesel::result::Error> {
+                User::set_password(conn, &user.id, &hash, now())?;
+                crate::audit::record(
+                    conn,
+                    "system:cli",
+                    "user.password",
+                    "user",
+                    &user.id,
+                    serde_json::json!({}),
+                )
+            })
+            .map_err(|e| anyhow!(e))?;
+            println!("已更新 {username} 的密码 / password changed");
+        }
+    }
+    Ok(())
+}
+
+fn resolve_body(conn: &mut DbConn, key: &str) -> Result<String, CliError> {
+    let found = match Body::by_id(conn, key).map_err(|e| anyhow!(e))? {
+        Some(b) => Some(b),
+        None => Body::by_approval_no(conn, key).map_err(|e| anyhow!(e))?,
+    };
+    found.map(|b| b.id).ok_or_else(|| {
+        anyhow!("没有机构 {key}（按编号或批准号）/ no body with that id or approval number").into()
+    })
+}
+
+/// Runs `pubeval client …`.
+pub fn client(args: &ClientArgs) -> Result<(), CliError> {
+    let config = args.config.load(None)?;
+    let pool = open(&config)?;
+    let mut conn = pool.get().map_err(|e| anyhow!(db::DbError::from(e)))?;
+    match &args.action {
+        ClientAction::Add { name, scopes } => {
+            let scopes =
+                crate::routes::clients::check_scopes(scopes).map_err(|e| anyhow!("{e}"))?;
+            let credentials =
+                crate::routes::clients::create_client(&mut conn, "system:cli", name, &scopes)
+                    .map_err(|e| anyhow!("{e}"))?;
+            println!(
+                "{}",
+                serde_json::json!({"client_id": credentials.client_id, "client_secret": credentials.client_secret})
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Runs `pubeval audit verify`.
+pub fn audit(args: &AuditArgs) -> Result<(), CliError> {
+    let config = args.config.load(None)?;
+    let pool = open(&config)?;
+    let mut conn = pool.get().map_err(|e| anyhow!(db::DbError::from(e)))?;
+    match args.action {
+        AuditAction::Verify => {
+            let v = crate::audit::verify(&mut conn).map_err(|e| anyhow!(e))?;
+            match v.first_broken {
+                None => println!(
+                    "审计链完整，共 {} 条 / the chain of {} entries is intact",
+                    v.entries, v.entries
+                ),
+                Some(seq) => {
+                    let problem = v.problem.unwrap_or_default();
+                    return Err(anyhow!(
+                        "审计链在第 {seq} 条断开：{problem} / the chain breaks at entry {seq}"
+                    )
+                    .into());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+}

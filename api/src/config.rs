@@ -1,0 +1,79 @@
+//! Configuration: flags first, then `PUBEVAL_*` environment variables, then an optional TOML
+//! file, then defaults. Secrets are never printed.
+
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// The server's settings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Config {
+    /// Address to listen on.
+    pub bind: String,
+    /// `sqlite://path`, a bare path, or `postgres://…`.
+    pub database_url: String,
+    /// Where the generated JWT key is kept.
+    pub data_dir: PathBuf,
+    /// A file holding the JWT signing secret; generated in `data_dir` when absent.
+    pub jwt_secret_file: Option<PathBuf>,
+    /// Token lifetime in seconds.
+    pub token_ttl_seconds: u64,
+    /// JWT issuer.
+    pub issuer: String,
+    /// JWT audience.
+    pub audience: String,
+    /// Connections in the pool.
+    pub pool_size: u32,
+    /// Largest accepted JSON body in bytes.
+    pub max_body_bytes: usize,
+    /// Bearer token that may read `/metrics` without logging in.
+    pub metrics_token: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            bind: "127.0.0.1:8080".into(),
+            database_url: "sqlite://pubeval.db".into(),
+            data_dir: PathBuf::from("."),
+            jwt_secret_file: None,
+            token_ttl_seconds: 3600,
+            issuer: "pubeval".into(),
+            audience: "pubeval-api".into(),
+            pool_size: 8,
+            max_body_bytes: 1 << 20,
+            metrics_token: None,
+        }
+    }
+}
+
+/// Values given on the command line, which override everything else.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Overrides {
+    /// `--bind`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bind: Option<String>,
+    /// `--database-url`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    /// `--data-dir`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+}
+
+impl Config {
+    /// Loads the configuration: defaults < TOML file < `PUBEVAL_*` < flags.
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config, Box<figment::Error>> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = file {
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        figment
+            .merge(Env::prefixed("PUBEVAL_"))
+            .merge(Serialized::defaults(overrides))
+            .extract()
+            .map_err(Box::new)
+    }
+}

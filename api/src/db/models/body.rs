@@ -1,0 +1,130 @@
+//! Certification bodies (认证机构): the registry.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::db::schema::bodies;
+
+/// A body row.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = bodies)]
+pub struct Body {
+    /// Id.
+    pub id: String,
+    /// Approval number (批准号), unique.
+    pub approval_no: String,
+    /// Name.
+    pub name: String,
+    /// Category code.
+    pub category: String,
+    /// Province.
+    pub province: String,
+    /// Approved on.
+    pub approved_on: NaiveDate,
+    /// `active`, `suspended` or `revoked`.
+    pub status: String,
+    /// When the status last changed.
+    pub status_changed_on: Option<NaiveDate>,
+    /// Created.
+    pub created_at: NaiveDateTime,
+    /// Last changed.
+    pub updated_at: NaiveDateTime,
+}
+
+/// Filters of the body list.
+#[derive(Debug, Clone, Default)]
+pub struct BodyFilter {
+    /// Only this category.
+    pub category: Option<String>,
+    /// Only this province.
+    pub province: Option<String>,
+    /// Only this status.
+    pub status: Option<String>,
+    /// Name or approval number containing this text.
+    pub text: Option<String>,
+    /// Only this body (a body user's view).
+    pub only: Option<String>,
+}
+
+impl Body {
+    /// The body with this id.
+    pub fn by_id(conn: &mut DbConn, id: &str) -> QueryResult<Option<Body>> {
+        bodies::table
+            .filter(bodies::id.eq(id))
+            .select(Body::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// The body with this approval number.
+    pub fn by_approval_no(conn: &mut DbConn, approval_no: &str) -> QueryResult<Option<Body>> {
+        bodies::table
+            .filter(bodies::approval_no.eq(approval_no))
+            .select(Body::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// Inserts a body.
+    pub fn insert(&self, conn: &mut DbConn) -> QueryResult<()> {
+        diesel::insert_into(bodies::table)
+            .values(self)
+            .execute(conn)
+            .map(|_| ())
+    }
+
+    /// Writes every column of the row back.
+    pub fn save(&self, conn: &mut DbConn) -> QueryResult<usize> {
+        diesel::update(bodies::table.filter(bodies::id.eq(&self.id)))
+            .set(self)
+            .execute(conn)
+    }
+
+    /// A page of bodies in approval-number order, with the total count.
+    pub fn page(
+        conn: &mut DbConn,
+        filter: &BodyFilter,
+        offset: i64,
+        limit: i64,
+    ) -> QueryResult<(Vec<Body>, i64)> {
+        let query = || {
+            let mut q = bodies::table.into_boxed();
+            if let Some(c) = &filter.category {
+                q = q.filter(bodies::category.eq(c.clone()));
+            }
+            if let Some(p) = &filter.province {
+                q = q.filter(bodies::province.eq(p.clone()));
+            }
+            if let Some(s) = &filter.status {
+                q = q.filter(bodies::status.eq(s.clone()));
+            }
+            if let Some(id) = &filter.only {
+                q = q.filter(bodies::id.eq(id.clone()));
+            }
+            if let Some(t) = &filter.text {
+                let pattern = format!(
+                    "%{}%",
+                    t.replace('\\', "\\\\")
+                        .replace('%', "\\%")
+                        .replace('_', "\\_")
+                );
+                q = q.filter(
+                    bodies::name
+                        .like(pattern.clone())
+                        .escape('\\')
+                        .or(bodies::approval_no.like(pattern).escape('\\')),
+                );
+            }
+            q
+        };
+        let total = query().count().get_result(conn)?;
+        let items = query()
+            .order(bodies::approval_no.asc())
+            .offset(offset)
+            .limit(limit)
+            .select(Body::as_select())
+            .load(conn)?;
+        Ok((items, total))
+    }
+}

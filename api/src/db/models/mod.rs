@@ -1,0 +1,19 @@
+//! One file per entity: its rows, the structs it is written with, and its queries.
+
+pub mod body;
+pub mod client;
+pub mod user;
+
+use chrono::{DurationRound, NaiveDateTime, TimeDelta, Utc};
+
+/// Now, in UTC, at the microsecond precision both backends store.
+pub fn now() -> NaiveDateTime {
+    let now = Utc::now().naive_utc();
+    now.duration_trunc(TimeDelta::microseconds(1))
+        .unwrap_or(now)
+}
+
+/// A new random id.
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}

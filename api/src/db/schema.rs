@@ -1,0 +1,156 @@
+//! The tables, as diesel sees them; identical on SQLite and PostgreSQL.
+#![allow(missing_docs)]
+
+diesel::table! {
+    bodies (id) {
+        id -> Text,
+        approval_no -> Text,
+        name -> Text,
+        category -> Text,
+        province -> Text,
+        approved_on -> Date,
+        status -> Text,
+        status_changed_on -> Nullable<Date>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        username -> Text,
+        password_hash -> Text,
+        role -> Text,
+        body_id -> Nullable<Text>,
+        disabled -> Integer,
+        token_version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_clients (id) {
+        id -> Text,
+        client_id -> Text,
+        name -> Text,
+        secret_hash -> Text,
+        scopes -> Text,
+        disabled -> Integer,
+        token_version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    schemes (id) {
+        id -> Text,
+        code -> Text,
+        version -> Integer,
+        name -> Text,
+        definition -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        activated_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    cycles (id) {
+        id -> Text,
+        year -> Integer,
+        scheme_id -> Text,
+        opens_at -> Timestamp,
+        closes_at -> Timestamp,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    late_entry_exceptions (id) {
+        id -> Text,
+        cycle_id -> Text,
+        body_id -> Text,
+        closes_at -> Timestamp,
+        reason -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    submissions (id) {
+        id -> Text,
+        body_id -> Text,
+        year -> Integer,
+        revision -> Integer,
+        status -> Text,
+        payload -> Text,
+        comment -> Nullable<Text>,
+        actor -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    incidents (id) {
+        id -> Text,
+        body_id -> Text,
+        kind -> Text,
+        severity -> Text,
+        occurred_at -> Timestamp,
+        reported_at -> Nullable<Timestamp>,
+        source -> Text,
+        description -> Text,
+        evidence -> Nullable<Text>,
+        recorded_by -> Text,
+        created_at -> Timestamp,
+        voided_at -> Nullable<Timestamp>,
+        void_reason -> Nullable<Text>,
+        voided_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    incident_corrections (id) {
+        id -> Text,
+        incident_id -> Text,
+        old_kind -> Text,
+        new_kind -> Text,
+        old_severity -> Text,
+        new_severity -> Text,
+        reason -> Text,
+        actor -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_log (seq) {
+        seq -> BigInt,
+        at -> Timestamp,
+        actor -> Text,
+        action -> Text,
+        entity -> Text,
+        entity_id -> Text,
+        detail -> Text,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    bodies,
+    users,
+    api_clients,
+    schemes,
+    cycles,
+    late_entry_exceptions,
+    submissions,
+    incidents,
+    incident_corrections,
+    audit_log,
+);

@@ -1,0 +1,73 @@
+//! The OpenAPI 3.1 document, generated from the routes (`pubeval openapi` prints it).
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::routes;
+
+/// The API's document.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "pubeval",
+        description = "认证机构宣传工作评价平台 API (《认证机构宣传工作指引》第三十二条): certification bodies submit their annual publicity-work reports; CNCA analysts score, rank and issue risk warnings; external systems read published results. Errors share one shape: {\"error\": {\"code\", \"message\", \"details\": [{\"field\", \"problem\"}]}}.",
+        license(name = "MIT OR Apache-2.0"),
+    ),
+    paths(
+        routes::health::healthz,
+        routes::health::readyz,
+        routes::auth::token,
+        routes::auth::revoke,
+        routes::users::create,
+        routes::users::list,
+        routes::users::disable,
+        routes::users::reset_password,
+        routes::clients::create,
+        routes::clients::list,
+        routes::clients::disable,
+        routes::clients::rotate,
+        routes::bodies::create,
+        routes::bodies::list,
+        routes::bodies::get,
+        routes::bodies::update,
+        routes::audit::list,
+        routes::audit::verify,
+    ),
+    components(schemas(crate::error::ErrorBody, crate::error::ErrorPayload, crate::error::ErrorDetail)),
+    modifiers(&BearerScheme),
+    tags(
+        (name = "health", description = "Liveness and readiness"),
+        (name = "auth", description = "Tokens"),
+        (name = "users", description = "People who log in (admin)"),
+        (name = "clients", description = "External systems (admin)"),
+        (name = "bodies", description = "The body registry"),
+        (name = "audit", description = "The tamper-evident audit log"),
+    )
+)]
+pub struct ApiDoc;
+
+/// Adds the bearer scheme every protected route names.
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "POST /api/v1/auth/token 取得的令牌 / a token from POST /api/v1/auth/token",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The document as pretty JSON, as committed in `openapi/openapi.json`.
+pub fn document_json() -> String {
+    ApiDoc::openapi().to_pretty_json().unwrap_or_default() + "\n"
+}

@@ -1,0 +1,62 @@
+//! Reading and verifying the audit log.
+
+use actix_web::{HttpResponse, get, web};
+use diesel::prelude::*;
+
+use super::{Page, PageQuery, with_conn};
+use crate::audit::{self, AuditEntry, Verification};
+use crate::auth::Auth;
+use crate::auth::principal::{AdminOnly, Staff};
+use crate::db::schema::audit_log;
+use crate::error::{ApiError, ErrorBody};
+use crate::state::AppState;
+
+/// The audit log, newest first.
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(PageQuery), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of entries, newest first", body = Page<AuditEntry>),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Neither admin nor analyst", body = ErrorBody),
+        (status = 422, description = "Invalid page", body = ErrorBody),
+    ))]
+#[get("/api/v1/audit")]
+pub async fn list(
+    state: web::Data<AppState>,
+    _auth: Auth<Staff>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (page, per_page, offset) = query.resolve()?;
+    let (items, total_items) = with_conn(&state, move |conn| {
+        let total: i64 = audit_log::table.count().get_result(conn)?;
+        let items = audit_log::table
+            .order(audit_log::seq.desc())
+            .offset(offset)
+            .limit(i64::from(per_page))
+            .select(AuditEntry::as_select())
+            .load(conn)?;
+        Ok((items, total))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Page {
+        items,
+        total_items,
+        page,
+        per_page,
+    }))
+}
+
+/// Verifies the whole chain and names the first entry that breaks it.
+#[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The verification (first_broken is null when the chain is intact)", body = Verification),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+    ))]
+#[get("/api/v1/audit/verify")]
+pub async fn verify(
+    state: web::Data<AppState>,
+    _auth: Auth<AdminOnly>,
+) -> Result<HttpResponse, ApiError> {
+    let result = with_conn(&state, |conn| Ok(audit::verify(conn)?)).await?;
+    Ok(HttpResponse::Ok().json(result))
+}

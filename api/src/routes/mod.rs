@@ -1,0 +1,78 @@
+//! HTTP routes, one file per resource.
+
+pub mod audit;
+pub mod auth;
+pub mod bodies;
+pub mod clients;
+pub mod health;
+pub mod users;
+
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::ApiError;
+
+/// Rows per page by default.
+pub const DEFAULT_PER_PAGE: u32 = 50;
+/// The most rows a page may hold.
+pub const MAX_PER_PAGE: u32 = 500;
+
+/// Which page of a list to return.
+#[derive(Debug, Clone, Copy, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Page number, from 1.
+    pub page: Option<u32>,
+    /// Rows per page, 1 to 500 (default 50).
+    pub per_page: Option<u32>,
+}
+
+impl PageQuery {
+    /// (page, per_page, offset), checked.
+    pub fn resolve(&self) -> Result<(u32, u32, i64), ApiError> {
+        let page = self.page.unwrap_or(1);
+        let per_page = self.per_page.unwrap_or(DEFAULT_PER_PAGE);
+        if page == 0 {
+            return Err(ApiError::invalid_field(
+                "page",
+                "页码从 1 开始",
+                "page starts at 1",
+            ));
+        }
+        if !(1..=MAX_PER_PAGE).contains(&per_page) {
+            return Err(ApiError::invalid_field(
+                "per_page",
+                "每页 1 至 500 条",
+                "per_page must be within 1..=500",
+            ));
+        }
+        Ok((page, per_page, i64::from(page - 1) * i64::from(per_page)))
+    }
+}
+
+/// A page of a list (DESIGN.md §5).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Page<T> {
+    /// The rows of this page.
+    pub items: Vec<T>,
+    /// Rows in the whole list.
+    pub total_items: i64,
+    /// This page's number, from 1.
+    pub page: u32,
+    /// Rows per page.
+    pub per_page: u32,
+}
+
+/// Runs blocking database work off the async runtime, with a pooled connection.
+pub async fn with_conn<T, F>(state: &crate::state::AppState, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut crate::db::DbConn) -> Result<T, ApiError> + Send + 'static,
+{
+    let pool = state.pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get().map_err(crate::db::DbError::from)?;
+        f(&mut conn)
+    })
+    .await?
+}

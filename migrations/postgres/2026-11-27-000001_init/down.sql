@@ -1,0 +1,10 @@
+DROP TABLE audit_log;
+DROP TABLE incident_corrections;
+DROP TABLE incidents;
+DROP TABLE submissions;
+DROP TABLE late_entry_exceptions;
+DROP TABLE cycles;
+DROP TABLE schemes;
+DROP TABLE api_clients;
+DROP TABLE users;
+DROP TABLE bodies;

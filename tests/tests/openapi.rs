@@ -1,0 +1,45 @@
+//! The committed OpenAPI document is the one the code generates, and names every route with
+//! the bearer scheme.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+#[test]
+fn the_committed_document_matches_the_code() {
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json"))
+        .expect("openapi/openapi.json is committed (regenerate it with `pubeval openapi > openapi/openapi.json`)");
+    let generated = pubeval::openapi::document_json();
+    assert!(
+        committed == generated,
+        "openapi/openapi.json is stale: run `cargo run -- openapi > openapi/openapi.json`"
+    );
+}
+
+#[test]
+fn every_operation_lists_its_statuses_and_protected_ones_the_bearer_scheme() {
+    let doc: serde_json::Value = serde_json::from_str(&pubeval::openapi::document_json()).unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.len() >= 10);
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            assert!(!responses.is_empty(), "{method} {path}");
+            for (status, response) in responses {
+                assert!(
+                    response["description"]
+                        .as_str()
+                        .is_some_and(|d| !d.is_empty()),
+                    "{method} {path} {status}"
+                );
+            }
+            let public = matches!(path.as_str(), "/healthz" | "/readyz" | "/api/v1/auth/token");
+            if !public {
+                assert!(
+                    op["security"].is_array(),
+                    "{method} {path} names no security"
+                );
+                assert!(responses.contains_key("401"), "{method} {path} lacks 401");
+            }
+        }
+    }
+}
