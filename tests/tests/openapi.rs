@@ -43,3 +43,15 @@ fn every_operation_lists_its_statuses_and_protected_ones_the_bearer_scheme() {
         }
     }
 }
+
+#[test]
+fn operation_ids_are_unique() {
+    let doc: serde_json::Value = serde_json::from_str(&pubeval::openapi::document_json()).unwrap();
+    let mut seen = std::collections::HashSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+            assert!(seen.insert(id.to_string()), "operationId {id} is used twice");
+        }
+    }
+}

@@ -12,7 +12,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
 /// The audit log, newest first.
-#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(PageQuery), security(("bearer" = [])),
+#[utoipa::path(operation_id = "audit_list", get, path = "/api/v1/audit", tag = "audit", params(PageQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of entries, newest first", body = Page<AuditEntry>),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -46,7 +46,7 @@ pub async fn list(
 }
 
 /// Verifies the whole chain and names the first entry that breaks it.
-#[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit", security(("bearer" = [])),
+#[utoipa::path(operation_id = "audit_verify", get, path = "/api/v1/audit/verify", tag = "audit", security(("bearer" = [])),
     responses(
         (status = 200, description = "The verification (first_broken is null when the chain is intact)", body = Verification),
         (status = 401, description = "No valid token", body = ErrorBody),

@@ -52,7 +52,7 @@ fn bad_credentials() -> ApiError {
 }
 
 /// Issues a bearer token for a password or client-credentials grant.
-#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenRequest,
+#[utoipa::path(operation_id = "auth_token", post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenRequest,
     responses(
         (status = 200, description = "A token", body = TokenResponse),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
@@ -166,7 +166,7 @@ enum Subject {
 }
 
 /// Revokes every token of the caller (log out everywhere).
-#[utoipa::path(post, path = "/api/v1/auth/revoke", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(operation_id = "auth_revoke", post, path = "/api/v1/auth/revoke", tag = "auth", security(("bearer" = [])),
     responses(
         (status = 204, description = "Every token of the caller is revoked"),
         (status = 401, description = "No valid token", body = ErrorBody),

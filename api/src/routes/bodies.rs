@@ -157,7 +157,7 @@ fn check_approval_no(value: &str) -> Result<String, ApiError> {
 }
 
 /// Registers a body.
-#[utoipa::path(post, path = "/api/v1/bodies", tag = "bodies", request_body = NewBody, security(("bearer" = [])),
+#[utoipa::path(operation_id = "bodies_create", post, path = "/api/v1/bodies", tag = "bodies", request_body = NewBody, security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = BodyView),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
@@ -213,7 +213,7 @@ pub async fn create(
 }
 
 /// Lists bodies (a body user sees only its own).
-#[utoipa::path(get, path = "/api/v1/bodies", tag = "bodies", params(PageQuery, BodyQuery), security(("bearer" = [])),
+#[utoipa::path(operation_id = "bodies_list", get, path = "/api/v1/bodies", tag = "bodies", params(PageQuery, BodyQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of bodies in approval-number order", body = Page<BodyView>),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -269,7 +269,7 @@ async fn visible_body(
 }
 
 /// One body (a body user only its own: another's is 404).
-#[utoipa::path(get, path = "/api/v1/bodies/{id}", tag = "bodies", security(("bearer" = [])),
+#[utoipa::path(operation_id = "bodies_get", get, path = "/api/v1/bodies/{id}", tag = "bodies", security(("bearer" = [])),
     params(("id" = String, Path, description = "Body id")),
     responses(
         (status = 200, description = "The body", body = BodyView),
@@ -288,7 +288,7 @@ pub async fn get(
 }
 
 /// Updates a body's registry entry.
-#[utoipa::path(patch, path = "/api/v1/bodies/{id}", tag = "bodies", request_body = BodyChanges, security(("bearer" = [])),
+#[utoipa::path(operation_id = "bodies_update", patch, path = "/api/v1/bodies/{id}", tag = "bodies", request_body = BodyChanges, security(("bearer" = [])),
     params(("id" = String, Path, description = "Body id")),
     responses(
         (status = 200, description = "Updated", body = BodyView),

@@ -142,7 +142,7 @@ pub fn create_client(
 }
 
 /// Creates an api client for an external system.
-#[utoipa::path(post, path = "/api/v1/clients", tag = "clients", request_body = NewClient, security(("bearer" = [])),
+#[utoipa::path(operation_id = "clients_create", post, path = "/api/v1/clients", tag = "clients", request_body = NewClient, security(("bearer" = [])),
     responses(
         (status = 201, description = "Created; the secret is shown only in this response", body = ClientCredentials),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -168,7 +168,7 @@ pub async fn create(
 }
 
 /// Lists api clients.
-#[utoipa::path(get, path = "/api/v1/clients", tag = "clients", params(PageQuery), security(("bearer" = [])),
+#[utoipa::path(operation_id = "clients_list", get, path = "/api/v1/clients", tag = "clients", params(PageQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of clients", body = Page<ClientView>),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -195,7 +195,7 @@ pub async fn list(
 }
 
 /// Disables a client; its tokens stop working.
-#[utoipa::path(post, path = "/api/v1/clients/{id}/disable", tag = "clients", security(("bearer" = [])),
+#[utoipa::path(operation_id = "clients_disable", post, path = "/api/v1/clients/{id}/disable", tag = "clients", security(("bearer" = [])),
     params(("id" = String, Path, description = "Client row id")),
     responses(
         (status = 200, description = "Disabled", body = ClientView),
@@ -232,7 +232,7 @@ pub async fn disable(
 }
 
 /// Rotates a client's secret; tokens issued with the old one stop working.
-#[utoipa::path(post, path = "/api/v1/clients/{id}/rotate", tag = "clients", security(("bearer" = [])),
+#[utoipa::path(operation_id = "clients_rotate", post, path = "/api/v1/clients/{id}/rotate", tag = "clients", security(("bearer" = [])),
     params(("id" = String, Path, description = "Client row id")),
     responses(
         (status = 200, description = "The new secret, shown only now", body = ClientCredentials),

@@ -16,7 +16,7 @@ pub struct Health {
 }
 
 /// Liveness: the process answers.
-#[utoipa::path(get, path = "/healthz", tag = "health",
+#[utoipa::path(operation_id = "health_healthz", get, path = "/healthz", tag = "health",
     responses((status = 200, description = "The process is alive", body = Health)))]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
@@ -26,7 +26,7 @@ pub async fn healthz() -> HttpResponse {
 }
 
 /// Readiness: the database answers.
-#[utoipa::path(get, path = "/readyz", tag = "health",
+#[utoipa::path(operation_id = "health_readyz", get, path = "/readyz", tag = "health",
     responses(
         (status = 200, description = "The database is reachable", body = Health),
         (status = 503, description = "The database is not reachable", body = ErrorBody),

@@ -155,7 +155,7 @@ pub fn create_user(
 }
 
 /// Creates a user.
-#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUser, security(("bearer" = [])),
+#[utoipa::path(operation_id = "users_create", post, path = "/api/v1/users", tag = "users", request_body = NewUser, security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = UserView),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
@@ -187,7 +187,7 @@ pub async fn create(
 }
 
 /// Lists users.
-#[utoipa::path(get, path = "/api/v1/users", tag = "users", params(PageQuery), security(("bearer" = [])),
+#[utoipa::path(operation_id = "users_list", get, path = "/api/v1/users", tag = "users", params(PageQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of users", body = Page<UserView>),
         (status = 401, description = "No valid token", body = ErrorBody),
@@ -214,7 +214,7 @@ pub async fn list(
 }
 
 /// Disables a user; every token they hold stops working.
-#[utoipa::path(post, path = "/api/v1/users/{id}/disable", tag = "users", security(("bearer" = [])),
+#[utoipa::path(operation_id = "users_disable", post, path = "/api/v1/users/{id}/disable", tag = "users", security(("bearer" = [])),
     params(("id" = String, Path, description = "User id")),
     responses(
         (status = 200, description = "Disabled", body = UserView),
@@ -259,7 +259,7 @@ pub async fn disable(
 }
 
 /// Resets a user's password; every token they hold stops working.
-#[utoipa::path(post, path = "/api/v1/users/{id}/password", tag = "users", request_body = NewPassword, security(("bearer" = [])),
+#[utoipa::path(operation_id = "users_reset_password", post, path = "/api/v1/users/{id}/password", tag = "users", request_body = NewPassword, security(("bearer" = [])),
     params(("id" = String, Path, description = "User id")),
     responses(
         (status = 204, description = "Password changed"),
