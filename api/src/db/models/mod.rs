@@ -2,6 +2,7 @@
 
 pub mod body;
 pub mod client;
+pub mod scheme;
 pub mod user;
 
 use chrono::{DurationRound, NaiveDateTime, TimeDelta, Utc};

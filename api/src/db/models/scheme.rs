@@ -1,0 +1,65 @@
+//! Evaluation schemes stored as JSON documents: draft → active → retired. An active scheme
+//! never changes.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::db::schema::schemes;
+
+/// A scheme row.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = schemes)]
+pub struct SchemeRow {
+    /// Id.
+    pub id: String,
+    /// Scheme code, e.g. `cnca-publicity`.
+    pub code: String,
+    /// Version under the code.
+    pub version: i32,
+    /// Name.
+    pub name: String,
+    /// The scheme document (SCHEME.md's format) as JSON text.
+    pub definition: String,
+    /// `draft`, `active` or `retired`.
+    pub status: String,
+    /// Created.
+    pub created_at: NaiveDateTime,
+    /// When it was activated.
+    pub activated_at: Option<NaiveDateTime>,
+}
+
+impl SchemeRow {
+    /// The scheme with this id.
+    pub fn by_id(conn: &mut DbConn, id: &str) -> QueryResult<Option<SchemeRow>> {
+        schemes::table
+            .filter(schemes::id.eq(id))
+            .select(SchemeRow::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// The active scheme (the most recently activated, should several be active).
+    pub fn active(conn: &mut DbConn) -> QueryResult<Option<SchemeRow>> {
+        schemes::table
+            .filter(schemes::status.eq("active"))
+            .order(schemes::activated_at.desc())
+            .select(SchemeRow::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// Every scheme, newest first.
+    pub fn all(conn: &mut DbConn) -> QueryResult<Vec<SchemeRow>> {
+        schemes::table
+            .order((schemes::code.asc(), schemes::version.desc()))
+            .select(SchemeRow::as_select())
+            .load(conn)
+    }
+
+    /// The stored document parsed. A stored scheme was validated when it was created, so a
+    /// failure here means the row was altered outside the application.
+    pub fn parsed(&self) -> Result<pubeval_scoring::Scheme, pubeval_scoring::SchemeError> {
+        pubeval_scoring::Scheme::from_json(&self.definition)
+    }
+}
