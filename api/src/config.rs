@@ -77,3 +77,43 @@ impl Config {
             .map_err(Box::new)
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::result_large_err)] // figment::Jail's closures return its own large error type
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_override_the_environment_which_overrides_the_file() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "pubeval.toml",
+                "bind = \"0.0.0.0:9000\"\ndatabase_url = \"sqlite://file.db\"\ntoken_ttl_seconds = 120\n",
+            )?;
+            jail.set_env("PUBEVAL_DATABASE_URL", "sqlite://env.db");
+            let file = Some(Path::new("pubeval.toml"));
+            let config = Config::load(file, &Overrides::default()).map_err(|e| e.to_string())?;
+            assert_eq!(config.bind, "0.0.0.0:9000");
+            assert_eq!(config.database_url, "sqlite://env.db");
+            assert_eq!(config.token_ttl_seconds, 120);
+            let flags = Overrides {
+                database_url: Some("postgres://flag/db".into()),
+                ..Overrides::default()
+            };
+            let config = Config::load(file, &flags).map_err(|e| e.to_string())?;
+            assert_eq!(config.database_url, "postgres://flag/db");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn defaults_need_no_file() {
+        // In a jail, so that no other test's environment leaks in.
+        figment::Jail::expect_with(|_| {
+            let config = Config::load(None, &Overrides::default()).map_err(|e| e.to_string())?;
+            assert_eq!(config.database_url, "sqlite://pubeval.db");
+            assert_eq!(config.bind, "127.0.0.1:8080");
+            Ok(())
+        });
+    }
+}

@@ -50,8 +50,13 @@ fn operation_ids_are_unique() {
     let mut seen = std::collections::HashSet::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
-            let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path} has no operationId"));
-            assert!(seen.insert(id.to_string()), "operationId {id} is used twice");
+            let id = op["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+            assert!(
+                seen.insert(id.to_string()),
+                "operationId {id} is used twice"
+            );
         }
     }
 }

@@ -41,10 +41,18 @@ pub fn random_secret() -> String {
 
 /// The rules a new password must meet.
 pub fn check_strength(password: &str) -> Result<(), (&'static str, &'static str)> {
-    if password.chars().count() < 10 {
+    // NIST SP 800-63B's minimum; length matters more than composition rules.
+    let length = password.chars().count();
+    if length < 8 {
         return Err((
-            "密码至少 10 个字符",
-            "the password needs at least 10 characters",
+            "密码至少 8 个字符",
+            "the password needs at least 8 characters",
+        ));
+    }
+    if length > 256 {
+        return Err((
+            "密码最多 256 个字符",
+            "the password may have at most 256 characters",
         ));
     }
     if password.trim() != password {

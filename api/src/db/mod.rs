@@ -119,12 +119,12 @@ impl ManageConnection for DbManager {
             DbTarget::Sqlite(path) => {
                 let mut conn =
                     SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
-                // WAL lets readers work during a write; NORMAL is durable in WAL mode except
-                // for the last commits before a power cut, FULL is kept for submissions by
-                // their own transactions (see `write_transaction`).
+                // WAL lets readers work during a write. FULL syncs every commit, so a report
+                // acknowledged to a body survives a power cut; writes are few and small (an
+                // evaluation stores its rows in one transaction), so the cost is slight.
                 conn.batch_execute(
                     "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                     PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
                 )
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConn::Sqlite(conn))

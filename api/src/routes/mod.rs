@@ -4,7 +4,11 @@ pub mod audit;
 pub mod auth;
 pub mod bodies;
 pub mod clients;
+pub mod cycles;
 pub mod health;
+pub mod incidents;
+pub mod schemes;
+pub mod submissions;
 pub mod users;
 
 use serde::{Deserialize, Serialize};

@@ -51,7 +51,7 @@ impl From<User> for UserView {
 pub struct NewUser {
     /// Username (letters, digits, `.`, `_`, `-`; 3 to 64).
     pub username: String,
-    /// Password (at least 10 characters).
+    /// Password (at least 8 characters).
     pub password: String,
     /// Role.
     pub role: Role,
@@ -63,7 +63,7 @@ pub struct NewUser {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPassword {
-    /// The new password (at least 10 characters).
+    /// The new password (at least 8 characters).
     pub password: String,
 }
 

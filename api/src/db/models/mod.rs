@@ -2,7 +2,10 @@
 
 pub mod body;
 pub mod client;
+pub mod cycle;
+pub mod incident;
 pub mod scheme;
+pub mod submission;
 pub mod user;
 
 use chrono::{DurationRound, NaiveDateTime, TimeDelta, Utc};
