@@ -168,6 +168,9 @@ pub struct AnyUser;
 pub struct Anyone;
 /// Staff, body users (their own body, checked in the handler) and clients with `bodies:read`.
 pub struct BodiesReader;
+/// Admins and body users, a body user only for its own body (checked in the handler): who
+/// writes a body's own report and self-reports its incidents.
+pub struct BodyOrAdmin;
 
 impl Policy for AdminOnly {
     fn allows(p: &Principal) -> bool {
@@ -187,6 +190,11 @@ impl Policy for AnyUser {
 impl Policy for Anyone {
     fn allows(_: &Principal) -> bool {
         true
+    }
+}
+impl Policy for BodyOrAdmin {
+    fn allows(p: &Principal) -> bool {
+        matches!(p.role(), Some(Role::Admin | Role::Body))
     }
 }
 impl Policy for BodiesReader {

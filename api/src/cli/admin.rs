@@ -156,6 +156,11 @@ pub enum AuditAction {
     Verify,
 }
 
+/// Opens the configured database, migrated and seeded (commands other than `serve`).
+pub fn open_database(args: &ConfigArgs) -> Result<DbPool, CliError> {
+    open(&args.load(None)?)
+}
+
 /// Opens the database and brings its schema up to date.
 fn open(config: &Config) -> Result<DbPool, CliError> {
     let pool = db::connect(&config.database_url, config.pool_size).map_err(|e| anyhow!(e))?;
@@ -190,17 +195,25 @@ pub fn serve(args: &ServeArgs) -> Result<(), CliError> {
     .map_err(|e| anyhow!(e))?;
     let target = db::DbTarget::parse(&config.database_url).map_err(|e| anyhow!(e))?;
     tracing::info!(bind = %config.bind, database = %target.redacted(), "pubeval 启动 / starting");
+    let bind = config.bind.clone();
     let state = AppState {
         pool,
         keys: Arc::new(keys),
         throttle: Arc::new(LoginThrottle::default()),
-        config: Arc::new(config.clone()),
+        config: Arc::new(config),
     };
+    serve_state(state, &bind)
+}
+
+/// Serves the application over `state` on `bind` until the process is stopped.
+pub fn serve_state(state: AppState, bind: &str) -> Result<(), CliError> {
+    init_logging();
+    let bind = bind.to_string();
     actix_web::rt::System::new()
         .block_on(async move {
             actix_web::HttpServer::new(move || crate::app::build_app(state.clone()))
-                .bind(&config.bind)
-                .with_context(|| format!("无法监听 / cannot listen on {}", config.bind))?
+                .bind(&bind)
+                .with_context(|| format!("无法监听 / cannot listen on {bind}"))?
                 .run()
                 .await
                 .context("server")

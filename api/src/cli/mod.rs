@@ -3,7 +3,9 @@
 
 mod admin;
 mod bench;
+mod bench_evaluation;
 mod error;
+mod evaluate;
 mod input;
 mod score;
 mod table;
@@ -12,6 +14,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use admin::serve_state;
 pub use error::CliError;
 
 /// pubeval — 认证机构宣传工作评价平台 (CNCA publicity-work evaluation).
@@ -38,6 +41,10 @@ pub enum Command {
     Openapi,
     /// 审计日志 (verify the audit chain).
     Audit(admin::AuditArgs),
+    /// 执行年度评价 (run an evaluation in the foreground, with a progress bar).
+    Evaluate(evaluate::EvaluateArgs),
+    /// 演示：生成约 1250 家机构三年的数据并启动服务 (build a demo database and serve it).
+    Demo(crate::demo::DemoArgs),
     /// 按评价方案计算各机构得分、等级、排名和风险警示 (score bodies from JSONL files).
     Score(ScoreArgs),
     /// 性能基准 (benchmarks, printed as numbers).
@@ -102,6 +109,8 @@ pub struct BenchArgs {
 pub enum BenchTarget {
     /// The scoring engine and the uncertainty analysis on generated bodies.
     Scoring(bench::ScoringBenchArgs),
+    /// A full evaluation over a generated SQLite database, and the first ranking page over HTTP.
+    Evaluation(bench_evaluation::EvaluationBenchArgs),
 }
 
 /// Runs a parsed command line.
@@ -116,9 +125,12 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Audit(args) => admin::audit(&args),
+        Command::Evaluate(args) => evaluate::run(&args),
+        Command::Demo(args) => crate::demo::run(&args),
         Command::Score(args) => score::run(&args),
         Command::Bench(args) => match args.target {
             BenchTarget::Scoring(args) => bench::scoring(&args),
+            BenchTarget::Evaluation(args) => bench_evaluation::run(&args),
         },
     }
 }

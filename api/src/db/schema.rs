@@ -154,3 +154,103 @@ diesel::allow_tables_to_appear_in_same_query!(
     incident_corrections,
     audit_log,
 );
+
+diesel::table! {
+    evaluations (id) {
+        id -> Text,
+        year -> Integer,
+        scheme_id -> Text,
+        status -> Text,
+        input_digest -> Nullable<Text>,
+        draws -> Integer,
+        seed -> BigInt,
+        bodies -> Integer,
+        summary -> Nullable<Text>,
+        failure -> Nullable<Text>,
+        created_by -> Text,
+        started_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+        published_at -> Nullable<Timestamp>,
+        objection_deadline -> Nullable<Timestamp>,
+        finalized_at -> Nullable<Timestamp>,
+        superseded_by -> Nullable<Text>,
+        superseded_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    evaluation_results (evaluation_id, body_id) {
+        evaluation_id -> Text,
+        body_id -> Text,
+        position -> Integer,
+        approval_no -> Text,
+        name -> Text,
+        category -> Text,
+        province -> Text,
+        submitted -> Integer,
+        total -> Nullable<Double>,
+        grade -> Nullable<Text>,
+        rank -> Nullable<Integer>,
+        category_rank -> Nullable<Integer>,
+        warning_level -> Integer,
+        borderline -> Integer,
+        result -> Text,
+    }
+}
+
+diesel::table! {
+    objections (id) {
+        id -> Text,
+        evaluation_id -> Text,
+        body_id -> Text,
+        text -> Text,
+        filed_by -> Text,
+        filed_at -> Timestamp,
+        status -> Text,
+        answer -> Nullable<Text>,
+        answered_by -> Nullable<Text>,
+        answered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    warnings (id) {
+        id -> Text,
+        evaluation_id -> Text,
+        body_id -> Text,
+        level -> Integer,
+        reasons -> Text,
+        findings -> Text,
+        status -> Text,
+        review_required -> Integer,
+        notice_no -> Nullable<Text>,
+        notice_year -> Nullable<Integer>,
+        notice_seq -> Nullable<Integer>,
+        issued_on -> Nullable<Date>,
+        deadline -> Nullable<Date>,
+        internal_note -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    warning_events (id) {
+        id -> Text,
+        warning_id -> Text,
+        from_status -> Text,
+        to_status -> Text,
+        actor -> Text,
+        text -> Nullable<Text>,
+        at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    evaluations,
+    evaluation_results,
+    objections,
+    warnings,
+    warning_events,
+    bodies,
+);

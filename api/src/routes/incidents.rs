@@ -12,8 +12,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{Page, PageQuery, with_conn};
 use crate::audit;
-use crate::auth::principal::{AnyUser, Policy, Staff};
-use crate::auth::{Auth, Principal, Role};
+use crate::auth::Auth;
+use crate::auth::principal::{AnyUser, BodyOrAdmin, Staff};
 use crate::db::DbConn;
 use crate::db::models::body::Body;
 use crate::db::models::incident::{
@@ -33,16 +33,6 @@ const MAX_DESCRIPTION: usize = 4000;
 const MAX_EVIDENCE: usize = 4000;
 /// The longest reason of a correction or a voiding, in characters.
 const MAX_REASON: usize = 1000;
-
-/// Admins, and body users for their own body (checked in the handler): who may self-report.
-/// Analysts record incidents through `POST /api/v1/incidents` instead.
-pub struct SelfReporter;
-
-impl Policy for SelfReporter {
-    fn allows(p: &Principal) -> bool {
-        matches!(p.role(), Some(Role::Admin | Role::Body))
-    }
-}
 
 /// Where an incident came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -425,7 +415,7 @@ fn created(row: IncidentRow, limit: u32) -> HttpResponse {
 #[post("/api/v1/bodies/{id}/incidents")]
 pub async fn self_report(
     state: web::Data<AppState>,
-    auth: Auth<SelfReporter>,
+    auth: Auth<BodyOrAdmin>,
     id: web::Path<String>,
     report: crate::extract::Json<SelfReport>,
 ) -> Result<HttpResponse, ApiError> {

@@ -5,11 +5,13 @@ pub mod auth;
 pub mod bodies;
 pub mod clients;
 pub mod cycles;
+pub mod evaluations;
 pub mod health;
 pub mod incidents;
 pub mod schemes;
 pub mod submissions;
 pub mod users;
+pub mod warnings;
 
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};

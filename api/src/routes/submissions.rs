@@ -12,8 +12,8 @@ use utoipa::{IntoParams, ToSchema};
 use super::cycles::utc;
 use super::{Page, PageQuery, with_conn};
 use crate::audit;
-use crate::auth::principal::{AnyUser, Policy, Staff};
-use crate::auth::{Auth, Principal, Role};
+use crate::auth::principal::{AnyUser, BodyOrAdmin, Staff};
+use crate::auth::{Auth, Principal};
 use crate::db::models::body::{Body, BodyFilter};
 use crate::db::models::cycle::Cycle;
 use crate::db::models::scheme::SchemeRow;
@@ -22,15 +22,6 @@ use crate::db::models::{new_id, now};
 use crate::db::{DbConn, write_transaction};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
-
-/// Admins and body users (a body user only for its own body, checked in the handler).
-pub struct ReportWriter;
-
-impl Policy for ReportWriter {
-    fn allows(p: &Principal) -> bool {
-        matches!(p.role(), Some(Role::Admin | Role::Body))
-    }
-}
 
 /// A revision as the API shows it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -212,7 +203,7 @@ fn require_body(conn: &mut DbConn, body_id: &str) -> Result<Body, ApiError> {
 #[put("/api/v1/bodies/{id}/submissions/{year}")]
 pub async fn save(
     state: web::Data<AppState>,
-    auth: Auth<ReportWriter>,
+    auth: Auth<BodyOrAdmin>,
     req: HttpRequest,
     path: web::Path<(String, i32)>,
     body: crate::extract::Json<SaveRequest>,
@@ -310,7 +301,7 @@ fn status_zh(status: &str) -> &'static str {
 #[post("/api/v1/bodies/{id}/submissions/{year}/submit")]
 pub async fn submit(
     state: web::Data<AppState>,
-    auth: Auth<ReportWriter>,
+    auth: Auth<BodyOrAdmin>,
     req: HttpRequest,
     path: web::Path<(String, i32)>,
 ) -> Result<HttpResponse, ApiError> {

@@ -3,10 +3,12 @@
 pub mod body;
 pub mod client;
 pub mod cycle;
+pub mod evaluation;
 pub mod incident;
 pub mod scheme;
 pub mod submission;
 pub mod user;
+pub mod warning;
 
 use chrono::{DurationRound, NaiveDateTime, TimeDelta, Utc};
 

@@ -1,0 +1,225 @@
+//! `pubeval bench evaluation`: a full evaluation over a generated SQLite database (loading,
+//! scoring, the uncertainty analysis, storing every row), and the first ranking page over real
+//! HTTP on loopback.
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use anyhow::{Context, anyhow};
+use clap::Args;
+use pubeval_scoring::synthetic::Population;
+
+use super::error::CliError;
+use crate::auth::throttle::LoginThrottle;
+use crate::auth::token::TokenKeys;
+use crate::config::Config;
+use crate::db::models::evaluation::Evaluation;
+use crate::db::models::scheme::SchemeRow;
+use crate::db::{self, DbPool};
+use crate::evaluation::{self, Stage};
+use crate::state::AppState;
+
+/// Arguments of `pubeval bench evaluation`.
+#[derive(Debug, Args)]
+pub struct EvaluationBenchArgs {
+    /// Bodies to generate.
+    #[arg(long, default_value_t = 1250)]
+    pub bodies: usize,
+    /// Draws of the uncertainty analysis.
+    #[arg(long, default_value_t = evaluation::DEFAULT_DRAWS)]
+    pub draws: u32,
+    /// Seed of the generated data.
+    #[arg(long, default_value_t = 2025)]
+    pub seed: u64,
+    /// Requests timed for the ranking page.
+    #[arg(long, default_value_t = 51)]
+    pub requests: usize,
+}
+
+const YEAR: i32 = 2025;
+
+/// Runs the benchmark; prints `bodies:`, `evaluation_ms:` with its stages, `ranking_page_ms:`
+/// and `peak_rss_mb:`.
+pub fn run(args: &EvaluationBenchArgs) -> Result<(), CliError> {
+    if cfg!(debug_assertions) {
+        eprintln!("警告：这是调试构建，数字不代表发布版性能 / warning: debug build; use --release");
+    }
+    let dir = std::env::temp_dir().join(format!("pubeval-bench-evaluation-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).context("creating a temporary directory")?;
+    let outcome = bench(args, &dir);
+    std::fs::remove_dir_all(&dir).ok();
+    outcome
+}
+
+fn bench(args: &EvaluationBenchArgs, dir: &std::path::Path) -> Result<(), CliError> {
+    let url = format!("sqlite://{}", dir.join("bench.db").display());
+    let pool = db::connect(&url, 4).map_err(|e| anyhow!(e))?;
+    let mut conn = pool.get().map_err(|e| anyhow!(db::DbError::from(e)))?;
+    db::migrate(&mut conn).map_err(|e| anyhow!(e))?;
+    crate::seed::default_scheme(&mut conn).map_err(|e| anyhow!(e))?;
+    let scheme_row = SchemeRow::active(&mut conn)
+        .map_err(|e| anyhow!(e))?
+        .ok_or_else(|| anyhow!("no scheme"))?;
+    let scheme = scheme_row.parsed().map_err(|e| anyhow!(e))?;
+
+    // Setup, not timed: the registry, two years of reports and incidents, last year final.
+    let population = Population::generate(args.bodies, args.seed);
+    let ids = crate::demo::data::insert_bodies(&mut conn, &population).map_err(|e| anyhow!(e))?;
+    for year in [YEAR - 1, YEAR] {
+        crate::demo::data::insert_year(
+            &mut conn,
+            &scheme,
+            &scheme_row.id,
+            &population,
+            &ids,
+            year,
+            args.seed,
+        )
+        .map_err(|e| anyhow!(e))?;
+    }
+    let last =
+        evaluation::start(&mut conn, YEAR - 1, 0, 1, "system:bench").map_err(|e| anyhow!("{e}"))?;
+    drop(conn);
+    evaluation::execute(&pool, &last.id, &|_| {}).map_err(|e| anyhow!(e))?;
+    let mut conn = pool.get().map_err(|e| anyhow!(db::DbError::from(e)))?;
+    Evaluation::set_status(&mut conn, &last.id, "final").map_err(|e| anyhow!(e))?;
+
+    println!("pubeval bench evaluation (SQLite, seed {})", args.seed);
+    println!("bodies: {}", args.bodies);
+    println!("draws: {}", args.draws);
+
+    // The timed run: everything POST /api/v1/evaluations does.
+    let started = Instant::now();
+    let evaluation = evaluation::start(&mut conn, YEAR, args.draws, YEAR as u64, "system:bench")
+        .map_err(|e| anyhow!("{e}"))?;
+    drop(conn);
+    let marks: Mutex<Vec<(Stage, Instant)>> = Mutex::new(Vec::new());
+    evaluation::execute(&pool, &evaluation.id, &|stage| {
+        if let Ok(mut m) = marks.lock() {
+            m.push((stage, Instant::now()));
+        }
+    })
+    .map_err(|e| anyhow!(e))?;
+    let total = started.elapsed();
+    println!("evaluation_ms: {:.1}", total.as_secs_f64() * 1000.0);
+    let marks = marks.into_inner().unwrap_or_default();
+    for pair in marks.windows(2) {
+        let name = match pair[0].0 {
+            Stage::Loading => "load_ms",
+            Stage::Scoring => "score_ms",
+            Stage::Uncertainty => "uncertainty_ms",
+            Stage::Storing => "store_ms",
+            Stage::Done => continue,
+        };
+        println!(
+            "{name}: {:.1}",
+            (pair[1].1 - pair[0].1).as_secs_f64() * 1000.0
+        );
+    }
+    let mut conn = pool.get().map_err(|e| anyhow!(db::DbError::from(e)))?;
+    Evaluation::set_status(&mut conn, &evaluation.id, "final").map_err(|e| anyhow!(e))?;
+    drop(conn);
+
+    let page_ms = ranking_page(&pool, dir, &evaluation.id, args.requests)?;
+    println!("ranking_page_ms: {page_ms:.3}");
+    println!("peak_rss_mb: {:.1}", peak_rss_mb().unwrap_or(f64::NAN));
+    Ok(())
+}
+
+/// Serves the database on a loopback port and times `GET …/results?page=1&per_page=50`.
+fn ranking_page(
+    pool: &DbPool,
+    dir: &std::path::Path,
+    evaluation_id: &str,
+    requests: usize,
+) -> Result<f64, CliError> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").context("binding a loopback port")?;
+    let port = listener.local_addr().context("port")?.port();
+    let keys = Arc::new(
+        TokenKeys::load_or_generate(None, dir, "pubeval", "pubeval-api", 600)
+            .map_err(|e| anyhow!(e))?,
+    );
+    let state = AppState {
+        pool: pool.clone(),
+        keys: keys.clone(),
+        throttle: Arc::new(LoginThrottle::default()),
+        config: Arc::new(Config::default()),
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let system = actix_web::rt::System::new();
+        system.block_on(async move {
+            let server =
+                match actix_web::HttpServer::new(move || crate::app::build_app(state.clone()))
+                    .workers(2)
+                    .listen(listener)
+                {
+                    Ok(s) => s.run(),
+                    Err(_) => return,
+                };
+            let _ = tx.send(server.handle());
+            let _ = server.await;
+        });
+    });
+    let handle = rx.recv().map_err(|_| anyhow!("the server did not start"))?;
+    // An analyst's token, issued directly so that login hashing stays out of the timing.
+    let mut conn = pool.get().map_err(|e| anyhow!(db::DbError::from(e)))?;
+    let hash = crate::auth::password::hash("bench-password").map_err(|e| anyhow!("{e}"))?;
+    let user = crate::routes::users::create_user(
+        &mut conn,
+        "system:bench",
+        "bench-analyst",
+        hash,
+        crate::auth::Role::Analyst,
+        None,
+    )
+    .map_err(|e| anyhow!("{e}"))?;
+    let token = keys
+        .issue(
+            crate::auth::token::SubjectKind::User,
+            &user.id,
+            Some("analyst"),
+            None,
+            &[],
+            user.token_version,
+        )
+        .map_err(|e| anyhow!(e))?;
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let url = format!(
+        "http://127.0.0.1:{port}/api/v1/evaluations/{evaluation_id}/results?page=1&per_page=50"
+    );
+    let get = || -> Result<f64, CliError> {
+        let start = Instant::now();
+        let mut response = agent
+            .get(&url)
+            .header("Authorization", &format!("Bearer {token}"))
+            .call()
+            .map_err(|e| anyhow!("GET {url}: {e}"))?;
+        let body = response
+            .body_mut()
+            .read_to_string()
+            .map_err(|e| anyhow!(e))?;
+        let elapsed = start.elapsed().as_secs_f64() * 1000.0;
+        if response.status() != 200 || !body.contains("\"items\"") {
+            return Err(anyhow!("unexpected answer {}: {body}", response.status()).into());
+        }
+        Ok(elapsed)
+    };
+    get()?;
+    let mut times = (0..requests.max(5))
+        .map(|_| get())
+        .collect::<Result<Vec<f64>, CliError>>()?;
+    actix_web::rt::System::new().block_on(handle.stop(true));
+    times.sort_by(f64::total_cmp);
+    Ok(times[times.len() / 2])
+}
+
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
