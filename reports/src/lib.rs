@@ -1,5 +1,15 @@
-//! Renders scoring output for people: ranking tables, charts, notices and the annual report.
+//! Renders scoring output for people: ranking tables (JSON, CSV, XLSX, HTML) and charts (SVG).
 //!
-//! The renderers arrive with the reports issue; until then this crate only holds the
-//! workspace's place for them, so that the dependency direction api → reports → scoring is
-//! fixed from the start.
+//! A pure library, like `pubeval-scoring`: no HTTP, no database, no files. Every renderer
+//! takes plain data ([`RankingRow`]s, [`BodyResult`](pubeval_scoring::BodyResult)s, the
+//! [`Scheme`](pubeval_scoring::Scheme)) and returns bytes or a string; the caller decides where
+//! they go. Text people read is in Simplified Chinese.
+
+pub mod charts;
+mod error;
+pub mod ranking;
+pub mod width;
+
+pub use charts::ChartName;
+pub use error::ReportError;
+pub use ranking::{Ranking, RankingFormat, RankingRow};

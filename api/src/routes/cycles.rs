@@ -358,24 +358,16 @@ pub async fn list_exceptions(
     year: web::Path<i32>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (page, per_page, offset) = query.resolve()?;
+    let (page, per_page, _) = query.resolve()?;
     let year = year.into_inner();
     let all = with_conn(&state, move |conn| {
         let cycle = Cycle::by_year(conn, year)?.ok_or_else(|| ApiError::not_found("评价周期"))?;
         Ok(cycle.exceptions(conn)?)
     })
     .await?;
-    let total_items = all.len() as i64;
-    let items = all
-        .into_iter()
-        .skip(offset as usize)
-        .take(per_page as usize)
-        .map(ExceptionView::from)
-        .collect::<Vec<_>>();
-    Ok(HttpResponse::Ok().json(Page {
-        items,
-        total_items,
+    Ok(HttpResponse::Ok().json(Page::of(
+        all.into_iter().map(ExceptionView::from).collect(),
         page,
         per_page,
-    }))
+    )))
 }

@@ -809,7 +809,7 @@ pub async fn list_objections(
     page: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let view = view_of(&auth)?;
-    let (page, per_page, offset) = page.resolve()?;
+    let (page, per_page, _) = page.resolve()?;
     let id = id.into_inner();
     let all = with_conn(&state, move |conn| {
         let e = load_visible(conn, &view, &id)?;
@@ -820,19 +820,11 @@ pub async fn list_objections(
         Ok(Objection::of_evaluation(conn, &e.id, only.as_deref())?)
     })
     .await?;
-    let total_items = all.len() as i64;
-    let items = all
-        .into_iter()
-        .skip(offset as usize)
-        .take(per_page as usize)
-        .map(ObjectionView::from)
-        .collect::<Vec<_>>();
-    Ok(HttpResponse::Ok().json(Page {
-        items,
-        total_items,
+    Ok(HttpResponse::Ok().json(Page::of(
+        all.into_iter().map(ObjectionView::from).collect(),
         page,
         per_page,
-    }))
+    )))
 }
 
 /// An analyst's answer.
@@ -952,7 +944,7 @@ pub async fn body_history(
     page: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let view = view_of(&auth)?;
-    let (page, per_page, offset) = page.resolve()?;
+    let (page, per_page, _) = page.resolve()?;
     let body_id = id.into_inner();
     if let View::OwnBody(own) = &view
         && *own != body_id
@@ -984,16 +976,5 @@ pub async fn body_history(
         Ok(items)
     })
     .await?;
-    let total_items = items.len() as i64;
-    let items: Vec<HistoryItem> = items
-        .into_iter()
-        .skip(offset as usize)
-        .take(per_page as usize)
-        .collect();
-    Ok(HttpResponse::Ok().json(Page {
-        items,
-        total_items,
-        page,
-        per_page,
-    }))
+    Ok(HttpResponse::Ok().json(Page::of(items, page, per_page)))
 }

@@ -69,6 +69,24 @@ pub struct Page<T> {
     pub per_page: u32,
 }
 
+impl<T> Page<T> {
+    /// One page of a list held whole in memory (lists short by nature, or built in memory).
+    pub fn of(all: Vec<T>, page: u32, per_page: u32) -> Page<T> {
+        let total_items = all.len() as i64;
+        let offset = (page.saturating_sub(1) as usize).saturating_mul(per_page as usize);
+        Page {
+            items: all
+                .into_iter()
+                .skip(offset)
+                .take(per_page as usize)
+                .collect(),
+            total_items,
+            page,
+            per_page,
+        }
+    }
+}
+
 /// Runs blocking database work off the async runtime, with a pooled connection.
 pub async fn with_conn<T, F>(state: &crate::state::AppState, f: F) -> Result<T, ApiError>
 where

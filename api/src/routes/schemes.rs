@@ -67,26 +67,18 @@ pub async fn list(
     auth: Auth<AnyUser>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (page, per_page, offset) = query.resolve()?;
+    let (page, per_page, _) = query.resolve()?;
     let body_user = auth.role() == Some(Role::Body);
     let rows = with_conn(&state, move |conn| Ok(SchemeRow::all(conn)?)).await?;
     let visible: Vec<SchemeRow> = rows
         .into_iter()
         .filter(|s| !body_user || s.status == "active")
         .collect();
-    let total_items = visible.len() as i64;
-    let items = visible
-        .into_iter()
-        .skip(offset as usize)
-        .take(per_page as usize)
-        .map(SchemeView::from)
-        .collect::<Vec<_>>();
-    Ok(HttpResponse::Ok().json(Page {
-        items,
-        total_items,
+    Ok(HttpResponse::Ok().json(Page::of(
+        visible.into_iter().map(SchemeView::from).collect(),
         page,
         per_page,
-    }))
+    )))
 }
 
 /// One scheme with its document.

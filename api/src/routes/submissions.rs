@@ -607,7 +607,7 @@ pub async fn list(
     filter: web::Query<SubmissionQuery>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (page, per_page, offset) = query.resolve()?;
+    let (page, per_page, _) = query.resolve()?;
     let SubmissionQuery { year, status } = filter.into_inner();
     if let Some(s) = &status
         && !matches!(
@@ -646,16 +646,5 @@ pub async fn list(
         })
         .filter(|s| status.as_ref().is_none_or(|want| &s.status == want))
         .collect();
-    let total_items = all.len() as i64;
-    let items: Vec<SubmissionStatus> = all
-        .into_iter()
-        .skip(offset as usize)
-        .take(per_page as usize)
-        .collect();
-    Ok(HttpResponse::Ok().json(Page {
-        items,
-        total_items,
-        page,
-        per_page,
-    }))
+    Ok(HttpResponse::Ok().json(Page::of(all, page, per_page)))
 }
