@@ -200,3 +200,73 @@ fn describe(kind: &str) -> &'static str {
         _ => "事件",
     }
 }
+
+/// Moves a finished year's process back to when it would really have happened: evaluated in
+/// April of the next year, final in May, notices issued then (numbered in that year, in the
+/// order they were issued), deadlines 30 days later — so that the warnings still open are
+/// overdue, as they would be. The audit log keeps the true times of the demo's own actions.
+pub fn backdate_year(conn: &mut DbConn, evaluation_id: &str, year: i32) -> diesel::QueryResult<()> {
+    use diesel::prelude::*;
+
+    use crate::db::models::warning::notice_no;
+    use crate::db::schema::{evaluations, warning_events, warnings};
+
+    let at = |m: u32, d: u32| china_midnight(year + 1, m, d) + Duration::hours(10);
+    write_transaction(conn, |conn| {
+        diesel::update(evaluations::table.filter(evaluations::id.eq(evaluation_id)))
+            .set((
+                evaluations::started_at.eq(at(4, 10)),
+                evaluations::finished_at.eq(at(4, 10) + Duration::minutes(2)),
+                evaluations::published_at.eq(at(4, 15)),
+                evaluations::objection_deadline.eq(at(4, 22)),
+                evaluations::finalized_at.eq(at(5, 6)),
+            ))
+            .execute(conn)?;
+        let issued_on = NaiveDate::from_ymd_opt(year + 1, 5, 20).unwrap_or_default();
+        let issued: Vec<(String, i32)> = warnings::table
+            .filter(warnings::evaluation_id.eq(evaluation_id))
+            .filter(warnings::notice_seq.is_not_null())
+            .order(warnings::notice_seq.asc())
+            .select((warnings::id, warnings::notice_seq.assume_not_null()))
+            .load(conn)?;
+        // Free this year's numbers first, so renumbering never collides with itself.
+        for (id, _) in &issued {
+            diesel::update(warnings::table.filter(warnings::id.eq(id)))
+                .set((
+                    warnings::notice_no.eq(None::<String>),
+                    warnings::notice_year.eq(None::<i32>),
+                    warnings::notice_seq.eq(None::<i32>),
+                ))
+                .execute(conn)?;
+        }
+        for (seq, (id, _)) in issued.iter().enumerate() {
+            let seq = seq as i32 + 1;
+            diesel::update(warnings::table.filter(warnings::id.eq(id)))
+                .set((
+                    warnings::notice_no.eq(notice_no(year + 1, seq)),
+                    warnings::notice_year.eq(year + 1),
+                    warnings::notice_seq.eq(seq),
+                    warnings::issued_on.eq(issued_on),
+                    warnings::deadline.eq(issued_on + Duration::days(30)),
+                ))
+                .execute(conn)?;
+        }
+        let ids: Vec<String> = warnings::table
+            .filter(warnings::evaluation_id.eq(evaluation_id))
+            .select(warnings::id)
+            .load(conn)?;
+        for id in ids {
+            let events: Vec<String> = warning_events::table
+                .filter(warning_events::warning_id.eq(&id))
+                .order(warning_events::at.asc())
+                .select(warning_events::id)
+                .load(conn)?;
+            for (k, event) in events.iter().enumerate() {
+                diesel::update(warning_events::table.filter(warning_events::id.eq(event)))
+                    .set(warning_events::at.eq(at(5, 20) + Duration::days(10 * k as i64)))
+                    .execute(conn)?;
+            }
+        }
+        Ok(())
+    })
+}

@@ -205,6 +205,8 @@ async fn build(args: &DemoArgs, state: AppState, pool: &DbPool) -> Result<Client
         .await?;
         step(&format!("{year} 年度风险警示"));
         walk_warnings(&app, &admin, &id, year).await?;
+        let mut conn = pool.get().map_err(|e| anyhow!(db::DbError::from(e)))?;
+        data::backdate_year(&mut conn, &id, year).map_err(|e| anyhow!(e))?;
     }
     step("2025 年度评价与公示");
     let id = evaluate(pool, 2025)?;

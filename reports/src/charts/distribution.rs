@@ -51,7 +51,7 @@ fn draw_grades<DB: DrawingBackend>(
         .margin(16)
         .x_label_area_size(56)
         .y_label_area_size(72)
-        .build_cartesian_2d((0..n).into_segmented(), 0..y_max)
+        .build_cartesian_2d((0..n.saturating_sub(1)).into_segmented(), 0..y_max)
         .map_err(chart_err)?;
     let label = |v: &SegmentValue<u32>| match v {
         SegmentValue::CenterOf(i) => bars.get(*i as usize).map_or(String::new(), |b| b.0.clone()),
@@ -60,7 +60,7 @@ fn draw_grades<DB: DrawingBackend>(
     chart
         .configure_mesh()
         .disable_x_mesh()
-        .light_line_style(GRID_COLOUR)
+        .light_line_style(TRANSPARENT)
         .bold_line_style(GRID_COLOUR)
         .axis_style(INK)
         .x_labels(bars.len() + 1)
@@ -144,7 +144,7 @@ fn draw_histogram<DB: DrawingBackend>(
     chart
         .configure_mesh()
         .disable_x_mesh()
-        .light_line_style(GRID_COLOUR)
+        .light_line_style(TRANSPARENT)
         .bold_line_style(GRID_COLOUR)
         .axis_style(INK)
         .x_labels((max / 10.0).ceil() as usize + 1)

@@ -106,7 +106,7 @@ fn draw<DB: DrawingBackend>(
         .margin(16)
         .x_label_area_size(56)
         .y_label_area_size(72)
-        .build_cartesian_2d((0..n).into_segmented(), 0.0..100.0)
+        .build_cartesian_2d((0..n.saturating_sub(1)).into_segmented(), 0.0..100.0)
         .map_err(chart_err)?;
     let label = |v: &SegmentValue<u32>| match v {
         SegmentValue::CenterOf(i) => names.get(*i as usize).cloned().unwrap_or_default(),
@@ -115,7 +115,7 @@ fn draw<DB: DrawingBackend>(
     chart
         .configure_mesh()
         .disable_x_mesh()
-        .light_line_style(GRID_COLOUR)
+        .light_line_style(TRANSPARENT)
         .bold_line_style(GRID_COLOUR)
         .axis_style(INK)
         .x_labels(names.len() + 1)

@@ -70,11 +70,18 @@ struct Radar {
 impl Radar {
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), ReportError> {
         let (w, h) = area.dim_in_pixel();
-        let (cx, cy) = (f64::from(w) / 2.0, f64::from(h) / 2.0);
         // Room around the figure for two lines of label.
         let radius = (f64::from(w.min(h)) / 2.0 - 72.0).max(40.0);
         let n = self.names.len();
         let angle = |k: usize| -PI / 2.0 + 2.0 * PI * k as f64 / n as f64;
+        // Centre the figure's bounding box: with an odd count the bottom reaches less far.
+        let (top, bottom) = (0..n)
+            .map(|k| angle(k).sin())
+            .fold((0.0f64, 0.0f64), |(lo, hi), s| (lo.min(s), hi.max(s)));
+        let (cx, cy) = (
+            f64::from(w) / 2.0,
+            f64::from(h) / 2.0 - radius * (top + bottom) / 2.0,
+        );
         let at = |k: usize, share: f64| {
             let r = radius * share.clamp(0.0, 100.0) / 100.0;
             (
@@ -88,7 +95,7 @@ impl Radar {
             points
         };
 
-        // Grid: rings, spokes and the ring values along the first spoke.
+        // Grid: rings and spokes.
         let tick = text_style(TICK_SIZE - 2.0)
             .color(&RGBColor(0x88, 0x88, 0x88))
             .pos(Pos::new(HPos::Left, VPos::Center));
@@ -99,9 +106,6 @@ impl Radar {
                 GRID_COLOUR.stroke_width(1),
             ))
             .map_err(chart_err)?;
-            let (x, y) = at(0, ring);
-            area.draw(&Text::new(format!("{ring:.0}%"), (x + 4, y), tick.clone()))
-                .map_err(chart_err)?;
         }
         let centre = (cx.round() as i32, cy.round() as i32);
         for k in 0..n {
@@ -144,6 +148,13 @@ impl Radar {
         .map_err(chart_err)?;
         for point in &outline[..n] {
             area.draw(&Circle::new(*point, 4, BODY_COLOUR.filled()))
+                .map_err(chart_err)?;
+        }
+
+        // Ring values along the first spoke, over the polygons.
+        for ring in RINGS {
+            let (x, y) = at(0, ring);
+            area.draw(&Text::new(format!("{ring:.0}%"), (x + 6, y), tick.clone()))
                 .map_err(chart_err)?;
         }
 

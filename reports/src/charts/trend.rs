@@ -118,7 +118,7 @@ fn draw<DB: DrawingBackend>(
     chart
         .configure_mesh()
         .disable_x_mesh()
-        .light_line_style(GRID_COLOUR)
+        .light_line_style(TRANSPARENT)
         .bold_line_style(GRID_COLOUR)
         .axis_style(INK)
         .x_labels(years.clamp(2, 21))
