@@ -97,6 +97,8 @@ pub fn build_app(
         .service(routes::warnings::send_back)
         .service(routes::warnings::close)
         .service(routes::warnings::escalate)
+        .service(routes::reports::ranking)
+        .service(routes::reports::chart)
         .service(routes::audit::list)
         .service(routes::audit::verify)
         .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", ApiDoc::openapi()))

@@ -76,6 +76,8 @@ use crate::routes;
         routes::warnings::send_back,
         routes::warnings::close,
         routes::warnings::escalate,
+        routes::reports::ranking,
+        routes::reports::chart,
         routes::audit::list,
         routes::audit::verify,
     ),
@@ -93,6 +95,7 @@ use crate::routes;
         (name = "submissions", description = "年度宣传工作报告 / annual reports"),
         (name = "evaluations", description = "评价、公示、异议与定稿 / evaluations, public notice, objections"),
         (name = "warnings", description = "风险警示 / risk warnings"),
+        (name = "reports", description = "排名导出与图表 / ranking exports and charts"),
         (name = "audit", description = "The tamper-evident audit log"),
     )
 )]

@@ -49,7 +49,7 @@ impl From<User> for UserView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
-    /// Username (letters, digits, `.`, `_`, `-`; 3 to 64).
+    /// Username (letters, digits, `.`, `_`, `-`; 1 to 64).
     pub username: String,
     /// Password (at least 8 characters).
     pub password: String,
@@ -74,15 +74,15 @@ pub fn check_new_user(
     role: Role,
     body_id: Option<&str>,
 ) -> Result<(), ApiError> {
-    let valid_name = (3..=64).contains(&username.chars().count())
+    let valid_name = (1..=64).contains(&username.chars().count())
         && username
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
     if !valid_name {
         return Err(ApiError::invalid_field(
             "username",
-            "用户名须为 3 至 64 个字母、数字、点、下划线或连字符",
-            "username must be 3 to 64 letters, digits, '.', '_' or '-'",
+            "用户名须为 1 至 64 个字母、数字、点、下划线或连字符",
+            "username must be 1 to 64 letters, digits, '.', '_' or '-'",
         ));
     }
     if let Err((zh, en)) = password::check_strength(password_text) {
