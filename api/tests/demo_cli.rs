@@ -29,6 +29,73 @@ fn the_demo_builds_three_years_and_refuses_a_foreign_database() {
         assert!(stdout.contains(expected), "{expected} in {stdout}");
     }
     assert!(dir.join("pubeval.db").exists());
+
+    // The reports of its final 2024 evaluation, from the command line.
+    let url = format!("sqlite://{}", dir.join("pubeval.db").display());
+    let evaluation: String = {
+        use diesel::prelude::*;
+        use pubeval::db::schema::evaluations;
+        let pool = pubeval::db::connect(&url, 1).unwrap();
+        let mut conn = pool.get().unwrap();
+        evaluations::table
+            .filter(evaluations::year.eq(2024))
+            .filter(evaluations::status.eq("final"))
+            .select(evaluations::id)
+            .first(&mut conn)
+            .unwrap()
+    };
+    let csv = dir.join("ranking.csv");
+    let out = Command::new(env!("CARGO_BIN_EXE_pubeval"))
+        .args([
+            "report",
+            "ranking",
+            "--evaluation",
+            &evaluation,
+            "--format",
+            "csv",
+            "--database-url",
+            &url,
+            "--out",
+        ])
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(
+        text.starts_with("\u{feff}排名"),
+        "{}",
+        text.chars().take(20).collect::<String>()
+    );
+    assert_eq!(text.lines().count(), 201, "a header and every body");
+    let charts = dir.join("charts");
+    let out = Command::new(env!("CARGO_BIN_EXE_pubeval"))
+        .args([
+            "report",
+            "charts",
+            "--evaluation",
+            &evaluation,
+            "--database-url",
+            &url,
+            "--out",
+        ])
+        .arg(&charts)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        std::fs::read_to_string(charts.join("grade_distribution.svg"))
+            .unwrap()
+            .contains("<svg")
+    );
     // Built again over its own database: fine.
     let again = Command::new(env!("CARGO_BIN_EXE_pubeval"))
         .args(["demo", "--no-serve", "--bodies", "50", "--dir"])

@@ -7,6 +7,7 @@ mod bench_evaluation;
 mod error;
 mod evaluate;
 mod input;
+mod report;
 mod score;
 mod table;
 
@@ -43,6 +44,8 @@ pub enum Command {
     Audit(admin::AuditArgs),
     /// 执行年度评价 (run an evaluation in the foreground, with a progress bar).
     Evaluate(evaluate::EvaluateArgs),
+    /// 输出排名与图表 (write an evaluation's ranking or charts to files).
+    Report(report::ReportArgs),
     /// 演示：生成约 1250 家机构三年的数据并启动服务 (build a demo database and serve it).
     Demo(crate::demo::DemoArgs),
     /// 按评价方案计算各机构得分、等级、排名和风险警示 (score bodies from JSONL files).
@@ -127,6 +130,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Audit(args) => admin::audit(&args),
         Command::Evaluate(args) => evaluate::run(&args),
         Command::Demo(args) => crate::demo::run(&args),
+        Command::Report(args) => report::run(&args),
         Command::Score(args) => score::run(&args),
         Command::Bench(args) => match args.target {
             BenchTarget::Scoring(args) => bench::scoring(&args),

@@ -75,6 +75,19 @@ fn load(
 ) -> Result<(Evaluation, Scheme), ApiError> {
     let evaluation = Evaluation::by_id(conn, id)?.ok_or_else(|| ApiError::not_found("评价"))?;
     may_read_reports(principal, &evaluation)?;
+    with_scheme(conn, evaluation)
+}
+
+/// An evaluation with results, and its scheme (for the command line, which checks no role).
+pub fn load_evaluation(conn: &mut DbConn, id: &str) -> Result<(Evaluation, Scheme), ApiError> {
+    let evaluation = Evaluation::by_id(conn, id)?.ok_or_else(|| ApiError::not_found("评价"))?;
+    with_scheme(conn, evaluation)
+}
+
+fn with_scheme(
+    conn: &mut DbConn,
+    evaluation: Evaluation,
+) -> Result<(Evaluation, Scheme), ApiError> {
     if matches!(evaluation.status.as_str(), "running" | "failed") {
         return Err(ApiError::conflict(
             "evaluation_not_ready",
@@ -186,6 +199,22 @@ pub async fn ranking(
     ))
 }
 
+/// The ranking of an evaluation rendered in a format.
+pub fn render_ranking(
+    conn: &mut DbConn,
+    evaluation: &Evaluation,
+    scheme: &Scheme,
+    filter: &ResultFilter,
+    format: RankingFormat,
+) -> Result<Vec<u8>, ApiError> {
+    let (rows, _) = ResultRow::page(conn, &evaluation.id, filter, 0, i64::MAX)?;
+    let rows: Vec<RankingRow> = rows.iter().map(ranking_row).collect();
+    let title = format!("{} 年度认证机构宣传工作评价排名", evaluation.year);
+    Ranking::new(title, scheme, &rows)
+        .render(format)
+        .map_err(ApiError::internal)
+}
+
 /// A chart's optional body.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -265,7 +294,8 @@ fn no_data(e: pubeval_reports::ReportError) -> ApiError {
     }
 }
 
-fn draw(
+/// Draws one chart of an evaluation as SVG.
+pub fn draw(
     conn: &mut DbConn,
     evaluation: &Evaluation,
     scheme: &Scheme,
