@@ -60,3 +60,26 @@ fn operation_ids_are_unique() {
         }
     }
 }
+
+#[test]
+fn every_reference_resolves() {
+    let doc: serde_json::Value = serde_json::from_str(&pubeval::openapi::document_json()).unwrap();
+    fn walk(v: &serde_json::Value, doc: &serde_json::Value, missing: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(map) => {
+                if let Some(serde_json::Value::String(r)) = map.get("$ref") {
+                    let pointer = r.trim_start_matches('#');
+                    if doc.pointer(pointer).is_none() {
+                        missing.push(r.clone());
+                    }
+                }
+                map.values().for_each(|x| walk(x, doc, missing));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|x| walk(x, doc, missing)),
+            _ => {}
+        }
+    }
+    let mut missing = Vec::new();
+    walk(&doc, &doc, &mut missing);
+    assert!(missing.is_empty(), "unresolved references: {missing:?}");
+}

@@ -52,6 +52,7 @@ impl From<FormatParam> for RankingFormat {
 #[into_params(parameter_in = Query)]
 pub struct FormatQuery {
     /// json (default), csv, xlsx or html.
+    #[param(inline)]
     pub format: Option<FormatParam>,
 }
 
