@@ -387,6 +387,56 @@ on_both_backends!(
     }
 );
 
+on_both_backends!(
+    a_run_interrupted_by_a_restart_does_not_block_the_year,
+    |backend| async move {
+        use diesel::RunQueryDsl;
+        let app = spawn(backend).await;
+        let analyst = app.analyst().await;
+        let now = Utc::now();
+        app.post("/api/v1/cycles", Some(&analyst), json!({"year": 2025, "opens_at": (now - chrono::Duration::days(1)).to_rfc3339(), "closes_at": (now + chrono::Duration::days(9)).to_rfc3339()})).await;
+        let first = app
+            .post(
+                "/api/v1/evaluations",
+                Some(&analyst),
+                json!({"year": 2025, "draws": 10}),
+            )
+            .await;
+        let first_id = first.body["id"].as_str().unwrap().to_string();
+        // Wait for it, then make it look like a run the server died in two hours ago.
+        let started = Instant::now();
+        while app
+            .get(&format!("/api/v1/evaluations/{first_id}"), Some(&analyst))
+            .await
+            .body["status"]
+            == "running"
+        {
+            assert!(started.elapsed() < Duration::from_secs(60));
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        }
+        let mut conn = app.pool.get().unwrap();
+        let two_hours_ago = (Utc::now() - chrono::Duration::hours(2)).naive_utc();
+        diesel::sql_query(format!(
+            "UPDATE evaluations SET status = 'running', started_at = '{}' WHERE id = '{first_id}'",
+            two_hours_ago.format("%Y-%m-%d %H:%M:%S")
+        ))
+        .execute(&mut conn)
+        .unwrap();
+        let second = run(&app, &analyst, 2025).await;
+        assert_ne!(second["id"], first_id.as_str());
+        let first = app
+            .get(&format!("/api/v1/evaluations/{first_id}"), Some(&analyst))
+            .await;
+        assert_eq!(first.body["status"], "failed");
+        assert!(
+            first.body["failure"]
+                .as_str()
+                .unwrap()
+                .contains("interrupted")
+        );
+    }
+);
+
 /// Starts a run and waits until it leaves `running`; the evaluation.
 async fn run<S, B>(app: &TestApp<S>, token: &str, year: i32) -> Value
 where

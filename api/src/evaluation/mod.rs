@@ -23,6 +23,10 @@ use crate::error::ApiError;
 /// Default draws of the uncertainty analysis (SCHEME.md §6).
 pub const DEFAULT_DRAWS: u32 = 1000;
 
+/// A run still `running` after this long was interrupted (a restart, a crash): 60,000 bodies
+/// take well under a minute.
+pub const STALE_AFTER_MINUTES: i64 = 60;
+
 /// The stages a run reports, for a progress bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
@@ -77,6 +81,7 @@ pub fn start(
                 ),
             ));
         }
+        fail_stale_runs(conn, year)?;
         if Evaluation::open_of_year(conn, year)?
             .iter()
             .any(|e| e.status == "running")
@@ -117,6 +122,38 @@ pub fn start(
         )?;
         Ok(evaluation)
     })
+}
+
+/// Marks the year's runs that stopped without finishing as failed, so that they do not block
+/// a new run forever.
+fn fail_stale_runs(conn: &mut DbConn, year: i32) -> diesel::QueryResult<()> {
+    use diesel::prelude::*;
+    let cutoff = now() - chrono::Duration::minutes(STALE_AFTER_MINUTES);
+    let stale: Vec<String> = evaluations::table
+        .filter(evaluations::year.eq(year))
+        .filter(evaluations::status.eq("running"))
+        .filter(evaluations::started_at.lt(cutoff))
+        .select(evaluations::id)
+        .load(conn)?;
+    for id in stale {
+        let reason = "运行中断（超过 60 分钟未完成，多为服务重启所致）/ interrupted: not finished within 60 minutes";
+        diesel::update(evaluations::table.filter(evaluations::id.eq(&id)))
+            .set((
+                evaluations::status.eq("failed"),
+                evaluations::failure.eq(reason),
+                evaluations::finished_at.eq(now()),
+            ))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            "system",
+            "evaluation.fail",
+            "evaluation",
+            &id,
+            json!({"reason": reason}),
+        )?;
+    }
+    Ok(())
 }
 
 /// Runs a started evaluation to `draft`, or marks it `failed` with the reason.
