@@ -271,3 +271,34 @@ on_both_backends!(
         assert_error(&login, StatusCode::UNAUTHORIZED, "unauthorized");
     }
 );
+
+on_both_backends!(
+    a_missing_or_unknown_grant_type_is_named,
+    |backend| async move {
+        let app = spawn(backend).await;
+        for body in [
+            json!({"username": "a", "password": "b"}),
+            json!({"grant_type": "implicit"}),
+        ] {
+            let r = app.post("/api/v1/auth/token", None, body).await;
+            assert_error(&r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+            assert_eq!(
+                r.body["error"]["details"][0]["field"], "grant_type",
+                "{}",
+                r.body
+            );
+        }
+        let r = app
+            .post(
+                "/api/v1/auth/token",
+                None,
+                json!({"grant_type": "password", "username": "a"}),
+            )
+            .await;
+        assert_eq!(
+            r.body["error"]["details"][0]["field"], "password",
+            "{}",
+            r.body
+        );
+    }
+);

@@ -65,10 +65,10 @@ fn bad_credentials() -> ApiError {
 pub async fn token(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: crate::extract::Json<TokenRequest>,
+    body: crate::extract::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
     let address = req.peer_addr().map(|a| a.ip());
-    let (throttle_key, subject) = match body.into_inner() {
+    let (throttle_key, subject) = match token_request(body.into_inner())? {
         TokenRequest::Password { username, password } => {
             (username.clone(), Subject::User { username, password })
         }
@@ -152,6 +152,29 @@ pub async fn token(
             Err(bad_credentials())
         }
     }
+}
+
+/// Reads a token request, naming `grant_type` when it is missing or unknown (serde's message
+/// for an internally tagged enum names no field).
+fn token_request(value: serde_json::Value) -> Result<TokenRequest, ApiError> {
+    match value.get("grant_type").and_then(|g| g.as_str()) {
+        Some("password" | "client_credentials") => {}
+        Some(other) => {
+            return Err(ApiError::invalid_field(
+                "grant_type",
+                &format!("不支持的授权类型 {other}，可选 password、client_credentials"),
+                &format!("unsupported grant_type {other}; use password or client_credentials"),
+            ));
+        }
+        None => {
+            return Err(ApiError::invalid_field(
+                "grant_type",
+                "缺少 grant_type（password 或 client_credentials）",
+                "grant_type is required (password or client_credentials)",
+            ));
+        }
+    }
+    crate::extract::parse(value.to_string().as_bytes())
 }
 
 enum Subject {
