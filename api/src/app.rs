@@ -97,6 +97,7 @@ pub fn build_app(
         .service(routes::warnings::send_back)
         .service(routes::warnings::close)
         .service(routes::warnings::escalate)
+        .service(routes::notices::notice)
         .service(routes::reports::ranking)
         .service(routes::reports::chart)
         .service(routes::audit::list)

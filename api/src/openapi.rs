@@ -76,6 +76,7 @@ use crate::routes;
         routes::warnings::send_back,
         routes::warnings::close,
         routes::warnings::escalate,
+        routes::notices::notice,
         routes::reports::ranking,
         routes::reports::chart,
         routes::audit::list,

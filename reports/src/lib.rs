@@ -6,6 +6,7 @@
 //! they go. Text people read is in Simplified Chinese.
 
 pub mod charts;
+pub mod documents;
 mod error;
 pub mod ranking;
 pub mod width;

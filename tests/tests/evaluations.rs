@@ -272,6 +272,84 @@ on_both_backends!(
                 .all(|w| w["status"] == "draft")
         );
 
+        // C's warning issued: its notice (风险警示通知书) as HTML.
+        let c_warning = warnings.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["body_id"] == c.as_str())
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_error(
+            &app.get(
+                &format!("/api/v1/warnings/{c_warning}/notice.html"),
+                Some(&analyst),
+            )
+            .await,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        );
+        let issued = app
+            .post(
+                &format!("/api/v1/warnings/{c_warning}/issue"),
+                Some(&analyst),
+                json!({}),
+            )
+            .await;
+        assert_eq!(issued.status, StatusCode::OK, "{}", issued.body);
+        let notice_no = issued.body["notice_no"].as_str().unwrap().to_string();
+        let notice = app
+            .get(
+                &format!("/api/v1/warnings/{c_warning}/notice.html"),
+                Some(&analyst),
+            )
+            .await;
+        assert_eq!(notice.status, StatusCode::OK);
+        assert!(
+            notice
+                .headers
+                .get("content-type")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        let html = notice.body.as_str().unwrap();
+        for expected in [
+            notice_no.as_str(),
+            "CNCA-R-2021-014",
+            "国家认证认可监督管理委员会",
+            "第三十二条",
+            "陈述、申辩",
+            "未在报送期限内报送",
+        ] {
+            assert!(
+                html.contains(expected),
+                "{expected} missing from the notice"
+            );
+        }
+        let reader = app.client(&["warnings:read"]).await;
+        assert_eq!(
+            app.get(
+                &format!("/api/v1/warnings/{c_warning}/notice.html"),
+                Some(&reader)
+            )
+            .await
+            .status,
+            StatusCode::OK
+        );
+        assert_error(
+            &app.get(
+                &format!("/api/v1/warnings/{c_warning}/notice.html"),
+                Some(&a_user),
+            )
+            .await,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        );
+
         // A final evaluation stands: no new run, no second finalisation, rows unchanged.
         let before = app
             .get(

@@ -8,6 +8,7 @@ pub mod cycles;
 pub mod evaluations;
 pub mod health;
 pub mod incidents;
+pub mod notices;
 pub mod reports;
 pub mod schemes;
 pub mod submissions;

@@ -120,7 +120,7 @@ fn ranking_row(r: &ResultRow) -> RankingRow {
 }
 
 /// A download with a Chinese file name (RFC 6266 `filename*`) and an ASCII fallback.
-fn attachment(
+pub fn attachment(
     bytes: Vec<u8>,
     media_type: &str,
     ascii_name: &str,
