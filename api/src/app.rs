@@ -98,6 +98,7 @@ pub fn build_app(
         .service(routes::warnings::close)
         .service(routes::warnings::escalate)
         .service(routes::notices::notice)
+        .service(routes::notices::letter)
         .service(routes::reports::ranking)
         .service(routes::reports::chart)
         .service(routes::audit::list)

@@ -77,6 +77,7 @@ use crate::routes;
         routes::warnings::close,
         routes::warnings::escalate,
         routes::notices::notice,
+        routes::notices::letter,
         routes::reports::ranking,
         routes::reports::chart,
         routes::audit::list,

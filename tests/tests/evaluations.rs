@@ -164,6 +164,30 @@ on_both_backends!(
             StatusCode::NOT_FOUND,
             "not_found",
         );
+        // The result letter (评价结果告知书), with how to object while in public notice.
+        let letter = app
+            .get(
+                &format!("/api/v1/evaluations/{id}/results/{a}/letter.html"),
+                Some(&a_user),
+            )
+            .await;
+        assert_eq!(letter.status, StatusCode::OK, "{}", letter.body);
+        let html = letter.body.as_str().unwrap();
+        for expected in ["评价结果告知书", "CNCA-R-2002-004", "80.76", "异议", "<svg"] {
+            assert!(
+                html.contains(expected),
+                "{expected} missing from the letter"
+            );
+        }
+        assert_error(
+            &app.get(
+                &format!("/api/v1/evaluations/{id}/results/{b}/letter.html"),
+                Some(&a_user),
+            )
+            .await,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        );
         let objection = app
             .post(
                 &format!("/api/v1/evaluations/{id}/objections"),
@@ -249,6 +273,27 @@ on_both_backends!(
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert_eq!(r.body["status"], "final");
+        let letter = app
+            .get(
+                &format!("/api/v1/evaluations/{third_id}/results/{a}/letter.html"),
+                Some(&a_user),
+            )
+            .await;
+        assert!(
+            letter.body.as_str().unwrap().contains("最终结果"),
+            "{}",
+            letter.body
+        );
+        let client = app.client(&["results:read"]).await;
+        assert_error(
+            &app.get(
+                &format!("/api/v1/evaluations/{third_id}/results/{a}/letter.html"),
+                Some(&client),
+            )
+            .await,
+            StatusCode::FORBIDDEN,
+            "forbidden",
+        );
         let warnings = app
             .get(
                 &format!("/api/v1/warnings?evaluation={third_id}"),

@@ -1,4 +1,5 @@
-//! The risk warning notice (风险警示通知书) of an issued warning, as HTML.
+//! Documents for one body: the risk warning notice (风险警示通知书) of an issued warning and the
+//! result letter (评价结果告知书), as HTML.
 
 use actix_web::{HttpResponse, get, web};
 use pubeval_reports::documents::{NoticeData, NoticeFinding, chinese_date, notice_html};
@@ -126,6 +127,105 @@ pub async fn notice(
         "text/html; charset=utf-8",
         "notice.html",
         &format!("风险警示通知书（{notice_no}）.html"),
+        true,
+    ))
+}
+
+/// The result letter (评价结果告知书) of a body, for an evaluation in public notice or final: the
+/// staff, and the body's own users.
+#[utoipa::path(get, path = "/api/v1/evaluations/{id}/results/{body_id}/letter.html", operation_id = "letters_html", tag = "evaluations",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Evaluation id"), ("body_id" = String, Path, description = "Body id")),
+    responses(
+        (status = 200, description = "text/html: the letter with its radar chart, with a Chinese file name", content_type = "text/html"),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "External clients (letters go to their bodies)", body = ErrorBody),
+        (status = 404, description = "No such evaluation or result, or not yours", body = ErrorBody),
+        (status = 409, description = "The evaluation is not in public notice or final", body = ErrorBody),
+    ))]
+#[get("/api/v1/evaluations/{id}/results/{body_id}/letter.html")]
+pub async fn letter(
+    state: web::Data<AppState>,
+    auth: Auth<Anyone>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, body_id) = path.into_inner();
+    match auth.role() {
+        Some(Role::Admin | Role::Analyst) => {}
+        Some(Role::Body) if auth.own_body() == Some(body_id.as_str()) => {}
+        Some(Role::Body) => return Err(ApiError::not_found("评价结果")),
+        None => return Err(ApiError::forbidden()),
+    }
+    let staff = matches!(auth.role(), Some(Role::Admin | Role::Analyst));
+    let (html, year, name) = with_conn(&state, move |conn| {
+        let evaluation = Evaluation::by_id(conn, &id)?
+            .filter(|e| staff || matches!(e.status.as_str(), "public_notice" | "final"))
+            .ok_or_else(|| ApiError::not_found("评价"))?;
+        let stage = match evaluation.status.as_str() {
+            "final" => pubeval_reports::documents::LetterStage::Final,
+            "public_notice" => {
+                let deadline = evaluation
+                    .objection_deadline
+                    .unwrap_or_else(crate::db::models::now);
+                // The deadline is exclusive: the last day to object is the one before it ends.
+                let last = (deadline - chrono::Duration::seconds(1))
+                    .and_utc()
+                    .with_timezone(&pubeval_scoring::incident::REGULATOR_TIMEZONE);
+                pubeval_reports::documents::LetterStage::PublicNotice {
+                    objection_deadline: last.date_naive(),
+                }
+            }
+            _ => {
+                return Err(ApiError::conflict(
+                    "not_published",
+                    "评价结果尚未公示，无告知书 / the evaluation is not in public notice or final",
+                ));
+            }
+        };
+        let scheme = SchemeRow::by_id(conn, &evaluation.scheme_id)?
+            .ok_or_else(|| ApiError::internal("evaluation names a missing scheme"))?
+            .parsed()
+            .map_err(ApiError::internal)?;
+        let (rows, _) = crate::db::models::evaluation::ResultRow::page(
+            conn,
+            &evaluation.id,
+            &Default::default(),
+            0,
+            i64::MAX,
+        )?;
+        let cohort: Vec<pubeval_scoring::BodyResult> = rows
+            .iter()
+            .map(|r| serde_json::from_str(&r.result).map_err(ApiError::internal))
+            .collect::<Result<_, _>>()?;
+        let result = cohort
+            .iter()
+            .find(|r| r.body_id == body_id)
+            .ok_or_else(|| ApiError::not_found("评价结果"))?;
+        let data = pubeval_reports::documents::LetterData {
+            scheme: &scheme,
+            result,
+            cohort: &cohort,
+            year: evaluation.year,
+            ranked: cohort.iter().filter(|r| r.rank.is_some()).count(),
+            ranked_in_category: cohort
+                .iter()
+                .filter(|r| r.rank.is_some() && r.category == result.category)
+                .count(),
+            stage,
+            dated: crate::db::models::now()
+                .and_utc()
+                .with_timezone(&pubeval_scoring::incident::REGULATOR_TIMEZONE)
+                .date_naive(),
+        };
+        let html = pubeval_reports::documents::letter_html(&data).map_err(ApiError::internal)?;
+        Ok((html, evaluation.year, result.name.clone()))
+    })
+    .await?;
+    Ok(attachment(
+        html.into_bytes(),
+        "text/html; charset=utf-8",
+        "letter.html",
+        &format!("{year}年度宣传工作评价结果告知书（{name}）.html"),
         true,
     ))
 }

@@ -1,8 +1,11 @@
 //! Documents pubeval issues, laid out as NOTICE.md describes (GB/T 9704-2012): today the risk
-//! warning notice (风险警示通知书) as HTML; PDF follows through typst.
+//! warning notice (风险警示通知书) and the result letter (评价结果告知书) as HTML; PDF follows
+//! through typst.
 
+mod letter;
 mod notice;
 
+pub use letter::{LetterData, LetterStage, letter_html};
 pub use notice::{NoticeData, NoticeFinding, notice_html};
 
 /// A date as official documents write it: 2026年12月26日.

@@ -1,0 +1,252 @@
+//! The result letter (评价结果告知书): a body's total, grade and ranks, each dimension against
+//! its maximum and its category's average, its deductions and their incidents, the indicators
+//! where it lost most, a radar against its category, the robustness of its rank, and what it
+//! may do next (object during public notice; the result is final afterwards).
+
+use askama::Template;
+use chrono::NaiveDate;
+use pubeval_scoring::scheme::format_points;
+use pubeval_scoring::{BodyResult, Scheme};
+
+use super::chinese_date;
+use super::notice::ISSUER;
+use crate::charts::{body_radar, dimension_shares};
+use crate::error::ReportError;
+
+/// Indicators listed among those where the body lost most points.
+const LOSSES_SHOWN: usize = 5;
+
+/// The evaluation's stage, which decides the letter's closing paragraph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LetterStage {
+    /// In public notice: objections accepted until the date.
+    PublicNotice {
+        /// The last day to object (China Standard Time).
+        objection_deadline: NaiveDate,
+    },
+    /// Final.
+    Final,
+}
+
+/// Everything a letter says beyond the body's result.
+#[derive(Debug, Clone)]
+pub struct LetterData<'a> {
+    /// The scheme.
+    pub scheme: &'a Scheme,
+    /// The body's result, with its explanation and uncertainty.
+    pub result: &'a BodyResult,
+    /// Every result of the evaluation (for the category's averages and the radar).
+    pub cohort: &'a [BodyResult],
+    /// The evaluation year.
+    pub year: i32,
+    /// Bodies ranked overall.
+    pub ranked: usize,
+    /// Bodies ranked in the body's category.
+    pub ranked_in_category: usize,
+    /// The stage.
+    pub stage: LetterStage,
+    /// The letter's date.
+    pub dated: NaiveDate,
+}
+
+struct DimensionLine {
+    name: String,
+    points: String,
+    max: String,
+    category_average: String,
+}
+
+struct LossLine {
+    name: String,
+    value: String,
+    points: String,
+    max: String,
+    lost: String,
+    articles: String,
+}
+
+struct DeductionLine {
+    name: String,
+    count: u32,
+    points: String,
+    articles: String,
+}
+
+#[derive(Template)]
+#[template(path = "letter.html")]
+struct Page<'a> {
+    issuer: &'a str,
+    body_name: &'a str,
+    approval_no: &'a str,
+    year: i32,
+    submitted: bool,
+    total: String,
+    grade: String,
+    rank: String,
+    category: &'a str,
+    category_rank: String,
+    dimensions: Vec<DimensionLine>,
+    deductions: Vec<DeductionLine>,
+    vetoes: Vec<String>,
+    losses: Vec<LossLine>,
+    radar: String,
+    robustness: String,
+    warning: String,
+    objection_deadline: String,
+    is_final: bool,
+    dated: String,
+}
+
+/// The letter as a self-contained HTML page with its radar inline; askama escapes every value
+/// (the radar is the library's own SVG).
+pub fn letter_html(data: &LetterData<'_>) -> Result<String, ReportError> {
+    let r = data.result;
+    let scheme = data.scheme;
+    let same_category: Vec<BodyResult> = data
+        .cohort
+        .iter()
+        .filter(|x| x.category == r.category)
+        .cloned()
+        .collect();
+    let shares = dimension_shares(scheme, &same_category);
+    let averages: Vec<Option<f64>> = shares
+        .iter()
+        .find(|s| s.category == r.category)
+        .map(|s| {
+            s.shares
+                .iter()
+                .zip(&scheme.dimensions)
+                .map(|(share, d)| Some(share / 100.0 * d.max))
+                .collect()
+        })
+        .unwrap_or_else(|| vec![None; scheme.dimensions.len()]);
+    let dimensions = scheme
+        .dimensions
+        .iter()
+        .zip(averages)
+        .map(|(d, average)| DimensionLine {
+            name: format!("{} {}", d.code, d.name),
+            points: r
+                .dimensions
+                .as_ref()
+                .and_then(|p| p.get(&d.code))
+                .map_or("—".into(), format_points),
+            max: format_points(d.max),
+            category_average: average.map_or("—".into(), format_points),
+        })
+        .collect();
+    let mut losses: Vec<LossLine> = r
+        .explanation
+        .as_ref()
+        .map(|e| {
+            e.indicators
+                .iter()
+                .filter(|i| i.max - i.points > 1e-9)
+                .map(|i| LossLine {
+                    name: format!("{} {}", i.code, i.name),
+                    value: i.value_text.clone(),
+                    points: format_points(i.points),
+                    max: format_points(i.max),
+                    lost: format_points(i.max - i.points),
+                    articles: i.articles_text.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    losses.sort_by(|a, b| {
+        b.lost
+            .parse::<f64>()
+            .unwrap_or(0.0)
+            .total_cmp(&a.lost.parse::<f64>().unwrap_or(0.0))
+    });
+    losses.truncate(LOSSES_SHOWN);
+    let deductions = r
+        .explanation
+        .as_ref()
+        .map(|e| {
+            e.deductions
+                .iter()
+                .map(|d| DeductionLine {
+                    name: format!("{} {}", d.code, d.name),
+                    count: d.incidents,
+                    points: format_points(d.points),
+                    articles: pubeval_scoring::scheme::format_articles(&d.articles),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let vetoes = r
+        .explanation
+        .as_ref()
+        .map(|e| {
+            e.vetoes
+                .iter()
+                .map(|v| format!("{} {}", v.code, v.name))
+                .collect()
+        })
+        .unwrap_or_default();
+    let radar = if r.submitted {
+        body_radar(scheme, r, data.cohort).unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let robustness = match &r.uncertainty {
+        Some(u) => format!(
+            "在评价权重随机变动（各维度权重在 ±25% 内抽样）的稳健性分析中，你机构排名中位数为第 {} 名，90% 的情形下位于第 {} 至第 {} 名之间{}。",
+            u.rank_median,
+            u.rank_q05,
+            u.rank_q95,
+            if u.borderline {
+                "；你机构的等级处于临界状态，权重稍有变化即可能改变"
+            } else {
+                "；等级结论稳定"
+            }
+        ),
+        None => String::new(),
+    };
+    let warning = r.warning.as_ref().map_or(String::new(), |w| {
+        format!(
+            "你机构本年度触发{}级风险警示（{}）：{}。",
+            w.level,
+            w.level_name,
+            w.findings
+                .iter()
+                .map(|f| f.name.clone())
+                .collect::<Vec<_>>()
+                .join("；")
+        )
+    });
+    let (objection_deadline, is_final) = match data.stage {
+        LetterStage::PublicNotice { objection_deadline } => {
+            (chinese_date(objection_deadline), false)
+        }
+        LetterStage::Final => (String::new(), true),
+    };
+    let page = Page {
+        issuer: ISSUER,
+        body_name: &r.name,
+        approval_no: r.approval_no.as_deref().unwrap_or(""),
+        year: data.year,
+        submitted: r.submitted,
+        total: r.total.map_or("—".into(), format_points),
+        grade: r.grade.clone().unwrap_or_else(|| "—".into()),
+        rank: r.rank.map_or("—".into(), |x| {
+            format!("第 {x} 名（共 {} 家）", data.ranked)
+        }),
+        category: r.category.label(),
+        category_rank: r.category_rank.map_or("—".into(), |x| {
+            format!("第 {x} 名（共 {} 家）", data.ranked_in_category)
+        }),
+        dimensions,
+        deductions,
+        vetoes,
+        losses,
+        radar,
+        robustness,
+        warning,
+        objection_deadline,
+        is_final,
+        dated: chinese_date(data.dated),
+    };
+    page.render().map_err(ReportError::Html)
+}
