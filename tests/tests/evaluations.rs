@@ -279,10 +279,14 @@ on_both_backends!(
                 Some(&a_user),
             )
             .await;
+        let html = letter.body.as_str().unwrap();
+        assert!(html.contains("最终结果"), "{html}");
+        // Sections are numbered by which appear: no deductions any more, so 五 is the last.
         assert!(
-            letter.body.as_str().unwrap().contains("最终结果"),
-            "{}",
-            letter.body
+            html.contains("四、排名稳健性")
+                && html.contains("五、结果效力")
+                && !html.contains("六、"),
+            "{html}"
         );
         let client = app.client(&["results:read"]).await;
         assert_error(

@@ -95,6 +95,9 @@ struct Page<'a> {
     objection_deadline: String,
     is_final: bool,
     dated: String,
+    /// Numbered headings of the sections after the first two, which appear only when they
+    /// have content: losses, deductions, robustness, and the closing one.
+    headings: [String; 4],
 }
 
 /// The letter as a self-contained HTML page with its radar inline; askama escapes every value
@@ -160,7 +163,7 @@ pub fn letter_html(data: &LetterData<'_>) -> Result<String, ReportError> {
             .total_cmp(&a.lost.parse::<f64>().unwrap_or(0.0))
     });
     losses.truncate(LOSSES_SHOWN);
-    let deductions = r
+    let deductions: Vec<DeductionLine> = r
         .explanation
         .as_ref()
         .map(|e| {
@@ -175,7 +178,7 @@ pub fn letter_html(data: &LetterData<'_>) -> Result<String, ReportError> {
                 .collect()
         })
         .unwrap_or_default();
-    let vetoes = r
+    let vetoes: Vec<String> = r
         .explanation
         .as_ref()
         .map(|e| {
@@ -222,7 +225,23 @@ pub fn letter_html(data: &LetterData<'_>) -> Result<String, ReportError> {
         }
         LetterStage::Final => (String::new(), true),
     };
+    // 一 and 二 are always there; the rest are numbered by which appear.
+    let present = [
+        !losses.is_empty(),
+        !deductions.is_empty() || !vetoes.is_empty(),
+        !robustness.is_empty(),
+        true,
+    ];
+    let mut next = 3;
+    let headings = present.map(|shown| {
+        let n = next;
+        if shown {
+            next += 1;
+        }
+        format!("{}、", pubeval_scoring::scheme::text::chinese_number(n))
+    });
     let page = Page {
+        headings,
         issuer: ISSUER,
         body_name: &r.name,
         approval_no: r.approval_no.as_deref().unwrap_or(""),
