@@ -9,6 +9,7 @@ use anyhow::{Context, anyhow};
 use clap::Args;
 use pubeval_scoring::synthetic::Population;
 
+use super::bench::peak_rss_mb;
 use super::error::CliError;
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::token::TokenKeys;
@@ -215,11 +216,4 @@ fn ranking_page(
     actix_web::rt::System::new().block_on(handle.stop(true));
     times.sort_by(f64::total_cmp);
     Ok(times[times.len() / 2])
-}
-
-fn peak_rss_mb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
 }

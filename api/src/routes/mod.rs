@@ -89,6 +89,18 @@ impl<T> Page<T> {
     }
 }
 
+/// The parsed scheme with this id. A cycle or evaluation names it, so its absence, or a
+/// document that no longer parses, is a fault of the data (500), not of the request.
+pub fn scheme_of(
+    conn: &mut crate::db::DbConn,
+    scheme_id: &str,
+) -> Result<pubeval_scoring::Scheme, ApiError> {
+    crate::db::models::scheme::SchemeRow::by_id(conn, scheme_id)?
+        .ok_or_else(|| ApiError::internal(format!("missing scheme {scheme_id}")))?
+        .parsed()
+        .map_err(ApiError::internal)
+}
+
 /// Runs blocking database work off the async runtime, with a pooled connection.
 pub async fn with_conn<T, F>(state: &crate::state::AppState, f: F) -> Result<T, ApiError>
 where

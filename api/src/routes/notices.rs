@@ -12,7 +12,6 @@ use crate::auth::{Auth, Principal, Role, Scope};
 use crate::db::DbConn;
 use crate::db::models::body::Body;
 use crate::db::models::evaluation::Evaluation;
-use crate::db::models::scheme::SchemeRow;
 use crate::db::models::warning::{PUBLISHED, WarningRow};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
@@ -35,10 +34,7 @@ fn notice_data(conn: &mut DbConn, warning: &WarningRow) -> Result<NoticeData, Ap
         .ok_or_else(|| ApiError::internal("warning names a missing body"))?;
     let evaluation = Evaluation::by_id(conn, &warning.evaluation_id)?
         .ok_or_else(|| ApiError::internal("warning names a missing evaluation"))?;
-    let scheme = SchemeRow::by_id(conn, &evaluation.scheme_id)?
-        .ok_or_else(|| ApiError::internal("evaluation names a missing scheme"))?
-        .parsed()
-        .map_err(ApiError::internal)?;
+    let scheme = super::scheme_of(conn, &evaluation.scheme_id)?;
     let findings: Vec<Finding> =
         serde_json::from_str(&warning.findings).map_err(ApiError::internal)?;
     let label = |list: &[pubeval_scoring::scheme::Labelled], code: &str| {
@@ -182,21 +178,8 @@ pub async fn letter(
                 ));
             }
         };
-        let scheme = SchemeRow::by_id(conn, &evaluation.scheme_id)?
-            .ok_or_else(|| ApiError::internal("evaluation names a missing scheme"))?
-            .parsed()
-            .map_err(ApiError::internal)?;
-        let (rows, _) = crate::db::models::evaluation::ResultRow::page(
-            conn,
-            &evaluation.id,
-            &Default::default(),
-            0,
-            i64::MAX,
-        )?;
-        let cohort: Vec<pubeval_scoring::BodyResult> = rows
-            .iter()
-            .map(|r| serde_json::from_str(&r.result).map_err(ApiError::internal))
-            .collect::<Result<_, _>>()?;
+        let scheme = super::scheme_of(conn, &evaluation.scheme_id)?;
+        let cohort = super::reports::results_of(conn, &evaluation.id)?;
         let result = cohort
             .iter()
             .find(|r| r.body_id == body_id)
@@ -212,10 +195,7 @@ pub async fn letter(
                 .filter(|r| r.rank.is_some() && r.category == result.category)
                 .count(),
             stage,
-            dated: crate::db::models::now()
-                .and_utc()
-                .with_timezone(&pubeval_scoring::incident::REGULATOR_TIMEZONE)
-                .date_naive(),
+            dated: crate::db::models::today(),
         };
         let html = pubeval_reports::documents::letter_html(&data).map_err(ApiError::internal)?;
         Ok((html, evaluation.year, result.name.clone()))

@@ -17,7 +17,6 @@ use crate::auth::principal::Anyone;
 use crate::auth::{Auth, Principal, Role, Scope};
 use crate::db::DbConn;
 use crate::db::models::evaluation::{Evaluation, ResultFilter, ResultRow};
-use crate::db::models::scheme::SchemeRow;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
@@ -95,10 +94,7 @@ fn with_scheme(
             "评价尚无结果 / the evaluation has no results",
         ));
     }
-    let scheme = SchemeRow::by_id(conn, &evaluation.scheme_id)?
-        .ok_or_else(|| ApiError::internal("evaluation names a missing scheme"))?
-        .parsed()
-        .map_err(ApiError::internal)?;
+    let scheme = super::scheme_of(conn, &evaluation.scheme_id)?;
     Ok((evaluation, scheme))
 }
 
@@ -279,7 +275,11 @@ pub async fn chart(
     ))
 }
 
-fn results_of(conn: &mut DbConn, evaluation_id: &str) -> Result<Vec<BodyResult>, ApiError> {
+/// Every result of an evaluation, in ranking order.
+pub(crate) fn results_of(
+    conn: &mut DbConn,
+    evaluation_id: &str,
+) -> Result<Vec<BodyResult>, ApiError> {
     let (rows, _) = ResultRow::page(conn, evaluation_id, &ResultFilter::default(), 0, i64::MAX)?;
     rows.iter()
         .map(|r| serde_json::from_str(&r.result).map_err(ApiError::internal))

@@ -16,7 +16,6 @@ use crate::auth::principal::{AnyUser, BodyOrAdmin, Staff};
 use crate::auth::{Auth, Principal};
 use crate::db::models::body::{Body, BodyFilter};
 use crate::db::models::cycle::Cycle;
-use crate::db::models::scheme::SchemeRow;
 use crate::db::models::submission::Revision;
 use crate::db::models::{new_id, now};
 use crate::db::{DbConn, write_transaction};
@@ -169,10 +168,7 @@ fn cycle_and_scheme(
             format!("{year} 年度尚未设立评价周期 / no evaluation cycle for {year}"),
         )
     })?;
-    let scheme = SchemeRow::by_id(conn, &cycle.scheme_id)?
-        .ok_or_else(|| ApiError::internal("cycle names a missing scheme"))?
-        .parsed()
-        .map_err(ApiError::internal)?;
+    let scheme = super::scheme_of(conn, &cycle.scheme_id)?;
     Ok((cycle, scheme))
 }
 

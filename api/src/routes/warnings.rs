@@ -9,7 +9,7 @@
 //! issued warnings without the staff note and without their history.
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, Utc};
+use chrono::{Datelike, Days, NaiveDate, NaiveDateTime};
 use pubeval_scoring::Problem;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -384,13 +384,6 @@ fn rfc3339(at: NaiveDateTime) -> String {
     at.and_utc().to_rfc3339()
 }
 
-/// Today on the regulator's calendar (China Standard Time, UTC+8).
-fn today() -> NaiveDate {
-    Utc::now()
-        .with_timezone(&pubeval_scoring::incident::REGULATOR_TIMEZONE)
-        .date_naive()
-}
-
 /// A required text: trimmed, 1 to `max` characters, else 422 on `field`.
 fn required_text(field: &str, value: Option<&str>, max: usize) -> Result<String, ApiError> {
     let v = value.map(str::trim).unwrap_or_default();
@@ -445,7 +438,7 @@ fn visible_view(conn: &mut DbConn, id: &str, viewer: &Viewer) -> Result<WarningV
         .filter(|l| viewer.may_see(&l.warning))
         .ok_or_else(|| ApiError::not_found("风险警示"))?;
     let events = WarningEvent::of_warning(conn, &listing.warning.id)?;
-    Ok(WarningView::new(listing, viewer, today()).with_events(events, viewer))
+    Ok(WarningView::new(listing, viewer, crate::db::models::today()).with_events(events, viewer))
 }
 
 /// Lists warnings: staff all; a body user its own issued ones; a client with `warnings:read`
@@ -489,7 +482,7 @@ pub async fn list(
         }
         Viewer::Staff | Viewer::Client => named_body,
     };
-    let today = today();
+    let today = crate::db::models::today();
     let filter = WarningFilter {
         evaluation_id: query.evaluation.filter(|e| !e.trim().is_empty()),
         body_id,
@@ -599,7 +592,7 @@ async fn transition(
                 if row.review_required != 0 && step.text.is_none() {
                     return Err(confirmation_required());
                 }
-                let issued_on = today();
+                let issued_on = crate::db::models::today();
                 let deadline = match step.deadline {
                     Some(d) if d <= issued_on => return Err(deadline_not_after(issued_on)),
                     Some(d) => d,

@@ -19,6 +19,13 @@ pub fn now() -> NaiveDateTime {
         .unwrap_or(now)
 }
 
+/// Today on the regulator's calendar (China Standard Time, UTC+8).
+pub fn today() -> chrono::NaiveDate {
+    Utc::now()
+        .with_timezone(&pubeval_scoring::incident::REGULATOR_TIMEZONE)
+        .date_naive()
+}
+
 /// A new random id.
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
