@@ -30,6 +30,11 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Bearer token that may read `/metrics` without logging in.
     pub metrics_token: Option<String>,
+    /// A CJK font file, or a directory of fonts, for PDFs and PNG charts; searched before the
+    /// system's fonts.
+    pub font_path: Option<PathBuf>,
+    /// Whether to search the system's fonts too.
+    pub system_fonts: bool,
 }
 
 impl Default for Config {
@@ -45,6 +50,8 @@ impl Default for Config {
             pool_size: 8,
             max_body_bytes: 1 << 20,
             metrics_token: None,
+            font_path: None,
+            system_fonts: true,
         }
     }
 }

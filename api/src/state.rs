@@ -6,6 +6,7 @@ use crate::auth::throttle::LoginThrottle;
 use crate::auth::token::TokenKeys;
 use crate::config::Config;
 use crate::db::DbPool;
+use crate::documents::Documents;
 
 /// Shared application state.
 #[derive(Debug, Clone)]
@@ -18,4 +19,6 @@ pub struct AppState {
     pub throttle: Arc<LoginThrottle>,
     /// The configuration.
     pub config: Arc<Config>,
+    /// Fonts and typesetting for PDFs and PNG charts.
+    pub documents: Arc<Documents>,
 }

@@ -18,6 +18,12 @@ pub enum ReportError {
     /// Drawing a chart failed.
     #[error("图表生成失败 / chart rendering failed: {0}")]
     Chart(String),
+    /// typst could not set a document.
+    #[error("PDF 生成失败 / PDF rendering failed: {0}")]
+    Pdf(String),
+    /// A chart could not be rasterised.
+    #[error("PNG 生成失败 / PNG rendering failed: {0}")]
+    Png(String),
     /// The data holds nothing to draw, e.g. the radar of a body without a report.
     #[error("{zh} / {en}")]
     NoData {

@@ -153,6 +153,7 @@ pub async fn spawn(
         pool: pool.clone(),
         keys: keys.clone(),
         throttle: Arc::new(LoginThrottle::default()),
+        documents: Arc::new(pubeval::documents::Documents::from_config(&config)),
         config: Arc::new(config),
     };
     let service = test::init_service(build_app(state)).await;

@@ -200,6 +200,7 @@ pub fn serve(args: &ServeArgs) -> Result<(), CliError> {
         pool,
         keys: Arc::new(keys),
         throttle: Arc::new(LoginThrottle::default()),
+        documents: Arc::new(crate::documents::Documents::from_config(&config)),
         config: Arc::new(config),
     };
     serve_state(state, &bind)

@@ -145,6 +145,7 @@ fn ranking_page(
         keys: keys.clone(),
         throttle: Arc::new(LoginThrottle::default()),
         config: Arc::new(Config::default()),
+        documents: Arc::new(crate::documents::Documents::from_config(&Config::default())),
     };
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {

@@ -86,6 +86,7 @@ pub fn run(args: &DemoArgs) -> Result<(), CliError> {
         keys: Arc::new(keys),
         throttle: Arc::new(LoginThrottle::default()),
         config: Arc::new(config.clone()),
+        documents: Arc::new(crate::documents::Documents::from_config(&config)),
     };
     let client = actix_web::rt::System::new().block_on(build(args, state.clone(), &pool))?;
     print_welcome(args, &client);

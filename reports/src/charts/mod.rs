@@ -1,11 +1,11 @@
 //! Charts drawn with plotters as SVG: the SVG backend writes text as `<text>` elements, so it
-//! needs no font file; the viewer's browser picks a CJK font from the family list.
+//! needs no font file; the viewer's browser picks a CJK font from the family list. PNG is the
+//! same SVG rasterised with the loaded CJK fonts ([`svg_to_png`]).
 //!
-//! Each chart is a function taking plain data and returning the SVG document. The drawing
-//! itself is generic over the plotters backend, so a bitmap export can reuse it once a CJK
-//! font is registered.
+//! Each chart is a function taking plain data and returning the SVG document.
 
 mod distribution;
+mod png;
 mod profile;
 mod radar;
 mod trend;
@@ -21,6 +21,7 @@ use crate::error::ReportError;
 use crate::width::display_width;
 
 pub use distribution::{grade_distribution, score_histogram};
+pub use png::{PNG_SCALE, svg_to_png};
 pub use profile::{DimensionShares, dimension_profile, dimension_shares};
 pub use radar::body_radar;
 pub use trend::{TrendPoint, body_trend, median};

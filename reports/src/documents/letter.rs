@@ -7,11 +7,13 @@ use askama::Template;
 use chrono::NaiveDate;
 use pubeval_scoring::scheme::format_points;
 use pubeval_scoring::{BodyResult, Scheme};
+use serde::Serialize;
 
 use super::chinese_date;
 use super::notice::ISSUER;
 use crate::charts::{body_radar, dimension_shares};
 use crate::error::ReportError;
+use crate::pdf::{DocumentKind, Typesetter};
 
 /// Indicators listed among those where the body lost most points.
 const LOSSES_SHOWN: usize = 5;
@@ -49,6 +51,7 @@ pub struct LetterData<'a> {
     pub dated: NaiveDate,
 }
 
+#[derive(Serialize)]
 struct DimensionLine {
     name: String,
     points: String,
@@ -56,6 +59,7 @@ struct DimensionLine {
     category_average: String,
 }
 
+#[derive(Serialize)]
 struct LossLine {
     name: String,
     value: String,
@@ -65,6 +69,7 @@ struct LossLine {
     articles: String,
 }
 
+#[derive(Serialize)]
 struct DeductionLine {
     name: String,
     count: u32,
@@ -72,37 +77,60 @@ struct DeductionLine {
     articles: String,
 }
 
-#[derive(Template)]
-#[template(path = "letter.html")]
-struct Page<'a> {
+/// What the letter says, every sentence settled here so that HTML and PDF cannot differ.
+#[derive(Serialize)]
+struct LetterView<'a> {
     issuer: &'a str,
-    body_name: &'a str,
-    approval_no: &'a str,
-    year: i32,
-    submitted: bool,
-    total: String,
-    grade: String,
-    rank: String,
-    category: &'a str,
-    category_rank: String,
+    title: [String; 2],
+    addressee: String,
+    basis: String,
+    /// The 一、 paragraph: total, grade and ranks, or that no report came.
+    outcome: String,
+    warning: String,
     dimensions: Vec<DimensionLine>,
     deductions: Vec<DeductionLine>,
     vetoes: Vec<String>,
     losses: Vec<LossLine>,
+    /// The radar as SVG, inline in HTML and a file for typst.
+    #[serde(skip)]
     radar: String,
+    has_radar: bool,
     robustness: String,
-    warning: String,
-    objection_deadline: String,
-    is_final: bool,
+    /// The closing section's title and paragraph: objection or finality.
+    closing_title: &'static str,
+    closing: String,
     dated: String,
     /// Numbered headings of the sections after the first two, which appear only when they
     /// have content: losses, deductions, robustness, and the closing one.
     headings: [String; 4],
 }
 
+#[derive(Template)]
+#[template(path = "letter.html")]
+struct Page<'a> {
+    view: LetterView<'a>,
+}
+
 /// The letter as a self-contained HTML page with its radar inline; askama escapes every value
 /// (the radar is the library's own SVG).
 pub fn letter_html(data: &LetterData<'_>) -> Result<String, ReportError> {
+    Page { view: view(data) }
+        .render()
+        .map_err(ReportError::Html)
+}
+
+/// The letter as PDF, laid out as GB/T 9704-2012 asks, the radar drawn by typst from the SVG.
+pub fn letter_pdf(data: &LetterData<'_>, typesetter: &Typesetter) -> Result<Vec<u8>, ReportError> {
+    let view = view(data);
+    let charts: &[(&str, &str)] = if view.has_radar {
+        &[("radar", view.radar.as_str())]
+    } else {
+        &[]
+    };
+    typesetter.pdf(DocumentKind::Letter, &view, charts, data.dated)
+}
+
+fn view<'a>(data: &'a LetterData<'a>) -> LetterView<'a> {
     let r = data.result;
     let scheme = data.scheme;
     let same_category: Vec<BodyResult> = data
@@ -219,11 +247,18 @@ pub fn letter_html(data: &LetterData<'_>) -> Result<String, ReportError> {
                 .join("；")
         )
     });
-    let (objection_deadline, is_final) = match data.stage {
-        LetterStage::PublicNotice { objection_deadline } => {
-            (chinese_date(objection_deadline), false)
-        }
-        LetterStage::Final => (String::new(), true),
+    let (closing_title, closing) = match data.stage {
+        LetterStage::PublicNotice { objection_deadline } => (
+            "异议",
+            format!(
+                "本评价结果处于公示期。你机构对评价结果有异议的，可于{}前通过认证机构宣传工作评价系统提出异议，并说明理由、提供证据。逾期未提出的，视为无异议。",
+                chinese_date(objection_deadline)
+            ),
+        ),
+        LetterStage::Final => (
+            "结果效力",
+            "本评价结果为最终结果，将作为我委实施行政管理的参考依据。".to_string(),
+        ),
     };
     // 一 and 二 are always there; the rest are numbered by which appear.
     let present = [
@@ -240,32 +275,50 @@ pub fn letter_html(data: &LetterData<'_>) -> Result<String, ReportError> {
         }
         format!("{}、", pubeval_scoring::scheme::text::chinese_number(n))
     });
-    let page = Page {
-        headings,
+    let outcome = if r.submitted {
+        format!(
+            "你机构评价总分 {} 分，等级为 {}；在全部认证机构中排{}，在{}机构中排{}。",
+            r.total.map_or("—".into(), format_points),
+            r.grade.as_deref().unwrap_or("—"),
+            r.rank.map_or("—".into(), |x| format!(
+                "第 {x} 名（共 {} 家）",
+                data.ranked
+            )),
+            r.category.label(),
+            r.category_rank.map_or("—".into(), |x| {
+                format!("第 {x} 名（共 {} 家）", data.ranked_in_category)
+            }),
+        )
+    } else {
+        "你机构未在报送期限内报送年度宣传工作报告，未予评分。".to_string()
+    };
+    LetterView {
         issuer: ISSUER,
-        body_name: &r.name,
-        approval_no: r.approval_no.as_deref().unwrap_or(""),
-        year: data.year,
-        submitted: r.submitted,
-        total: r.total.map_or("—".into(), format_points),
-        grade: r.grade.clone().unwrap_or_else(|| "—".into()),
-        rank: r.rank.map_or("—".into(), |x| {
-            format!("第 {x} 名（共 {} 家）", data.ranked)
-        }),
-        category: r.category.label(),
-        category_rank: r.category_rank.map_or("—".into(), |x| {
-            format!("第 {x} 名（共 {} 家）", data.ranked_in_category)
-        }),
+        title: [
+            format!("{}年度认证机构宣传工作", data.year),
+            "评价结果告知书".into(),
+        ],
+        addressee: format!(
+            "{}（批准号：{}）：",
+            r.name,
+            r.approval_no.as_deref().unwrap_or("")
+        ),
+        basis: format!(
+            "根据《认证机构宣传工作指引》第三十二条，我委对认证机构{}年度宣传工作进行了评价。现将你机构的评价结果告知如下。",
+            data.year
+        ),
+        outcome,
+        warning,
         dimensions,
         deductions,
         vetoes,
         losses,
+        has_radar: !radar.is_empty(),
         radar,
         robustness,
-        warning,
-        objection_deadline,
-        is_final,
+        closing_title,
+        closing,
         dated: chinese_date(data.dated),
-    };
-    page.render().map_err(ReportError::Html)
+        headings,
+    }
 }

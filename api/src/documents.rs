@@ -1,0 +1,79 @@
+//! The fonts behind the PDF and PNG routes, found on first use and kept for the process.
+//!
+//! Discovery is lazy, so a server (or a test) that never renders a PDF never scans the system's
+//! fonts; and a failure is retried at most once a minute, so installing a font fixes a running
+//! server without a restart storm of scans.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use pubeval_reports::{FontError, FontSet, FontSource, Typesetter};
+
+use crate::config::Config;
+use crate::error::ApiError;
+
+/// How long a failed discovery stands before the next request tries again.
+const RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// Loaded font sets by where they came from: one per process however many apps share it.
+static LOADED: Mutex<Option<HashMap<FontSource, Arc<FontSet>>>> = Mutex::new(None);
+
+/// The typesetter of one application.
+#[derive(Debug)]
+pub struct Documents {
+    source: FontSource,
+    failure: Mutex<Option<(FontError, Instant)>>,
+}
+
+impl Documents {
+    /// Documents set with the fonts the configuration names, then the system's.
+    pub fn from_config(config: &Config) -> Documents {
+        Documents {
+            source: FontSource {
+                path: config.font_path.clone(),
+                system: config.system_fonts,
+            },
+            failure: Mutex::new(None),
+        }
+    }
+
+    /// The typesetter, or the font error.
+    pub fn typesetter(&self) -> Result<Typesetter, FontError> {
+        let mut failure = self.failure.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((error, at)) = failure.as_ref()
+            && at.elapsed() < RETRY_AFTER
+        {
+            return Err(error.clone());
+        }
+        match load(&self.source) {
+            Ok(fonts) => {
+                *failure = None;
+                Ok(Typesetter::new(fonts))
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "中文字体不可用 / no CJK font");
+                *failure = Some((e.clone(), Instant::now()));
+                Err(e)
+            }
+        }
+    }
+
+    /// The typesetter, or 503 `font_unavailable` saying how to install a font.
+    pub fn typesetter_or_503(&self) -> Result<Typesetter, ApiError> {
+        self.typesetter()
+            .map_err(|e| ApiError::unavailable("font_unavailable", e.to_string()))
+    }
+}
+
+fn load(source: &FontSource) -> Result<Arc<FontSet>, FontError> {
+    let mut loaded = LOADED.lock().unwrap_or_else(PoisonError::into_inner);
+    let loaded = loaded.get_or_insert_with(HashMap::new);
+    if let Some(fonts) = loaded.get(source) {
+        return Ok(fonts.clone());
+    }
+    let fonts = Arc::new(FontSet::discover(source)?);
+    tracing::info!(serif = %fonts.serif, sans = %fonts.sans, files = ?fonts.files, "中文字体 / CJK fonts loaded");
+    loaded.insert(source.clone(), fonts.clone());
+    Ok(fonts)
+}
