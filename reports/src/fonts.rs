@@ -264,6 +264,7 @@ fn covers(db: &Database, id: fontdb::ID) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

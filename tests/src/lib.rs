@@ -126,6 +126,20 @@ pub async fn spawn(
         Error = actix_web::Error,
     >,
 > {
+    spawn_with(backend, |_| {}).await
+}
+
+/// Starts the real application with a configuration changed by `configure`.
+pub async fn spawn_with(
+    backend: Backend,
+    configure: impl FnOnce(&mut Config),
+) -> TestApp<
+    impl Service<
+        actix_http::Request,
+        Response = ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+    >,
+> {
     let (url, dir) = fresh_database(backend);
     let pool = db::connect(&url, 4).expect("pool");
     {
@@ -143,10 +157,11 @@ pub async fn spawn(
         )
         .expect("admin");
     }
-    let config = Config {
+    let mut config = Config {
         max_body_bytes: 64 * 1024,
         ..Config::default()
     };
+    configure(&mut config);
     let keys =
         Arc::new(TokenKeys::new(TEST_SECRET, &config.issuer, &config.audience, 600).expect("keys"));
     let state = AppState {
@@ -171,6 +186,18 @@ pub struct Reply {
     pub status: StatusCode,
     pub headers: actix_web::http::header::HeaderMap,
     pub body: Value,
+    /// The body as sent, for binary answers (PDF, PNG, XLSX).
+    pub bytes: Vec<u8>,
+}
+
+impl Reply {
+    /// A header's value as text ("" when absent).
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
 }
 
 impl<S, B> TestApp<S>
@@ -194,6 +221,7 @@ where
             status,
             headers,
             body,
+            bytes: bytes.to_vec(),
         }
     }
 
@@ -295,6 +323,79 @@ where
     }
 }
 
+/// A complete annual report; `press_releases` and `bools` move the score.
+pub fn sample_report(press_releases: i64, bools: bool) -> Value {
+    json!({
+        "policy_approved": true, "leadership_designated": bools, "spokesperson_system": bools,
+        "annual_plan": true, "three_reviews": bools, "major_event_reporting_system": true,
+        "press_releases": press_releases, "media_channels": ["website", "wechat"], "original_posts": 120,
+        "campaigns": ["quality_cert_week"], "expert_interpretations": 3, "opinion_monitoring": true,
+        "disclosed_items": ["cert_fields", "basic_norms", "cert_rules"],
+        "complaints_received": 10, "complaints_resolved_on_time": 9, "media_partnerships": 2,
+        "publicity_budget_wan": 30, "revenue_wan": 10000, "dedicated_staff": 2, "training_hours": 8,
+        "public_welfare_activities": 3, "account_security": true, "target_responsibility": bools,
+        "incentive_mechanism": true, "in_annual_report": true
+    })
+}
+
+/// An evaluation that has run over bodies which each submitted a report.
+pub struct Evaluated {
+    /// The evaluation's id.
+    pub id: String,
+    /// Each body's id and its user's token, in the order given.
+    pub bodies: Vec<(String, String)>,
+}
+
+impl<S, B> TestApp<S>
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: actix_web::body::MessageBody,
+{
+    /// Opens the 2025 cycle, registers one body per `(category, press_releases, bools)` with a
+    /// user who submits [`sample_report`], runs an evaluation and waits for it.
+    pub async fn evaluated_2025(&self, analyst: &str, bodies: &[(&str, i64, bool)]) -> Evaluated {
+        let now = chrono::Utc::now();
+        self.post("/api/v1/cycles", Some(analyst), json!({"year": 2025, "opens_at": (now - chrono::Duration::days(1)).to_rfc3339(), "closes_at": (now + chrono::Duration::days(9)).to_rfc3339()})).await;
+        let mut ids = Vec::new();
+        for (i, (category, press, bools)) in bodies.iter().enumerate() {
+            let id = self
+                .body(&format!("CNCA-R-2018-{:03}", i + 1), category)
+                .await;
+            let user = self.user(&format!("b{i}"), "body", Some(&id)).await;
+            let path = format!("/api/v1/bodies/{id}/submissions/2025");
+            let put = test::TestRequest::put()
+                .uri(&path)
+                .insert_header(("Authorization", format!("Bearer {user}")))
+                .set_json(json!({"payload": sample_report(*press, *bools)}));
+            assert_eq!(self.send(put).await.status, StatusCode::CREATED);
+            let submitted = self
+                .post(&format!("{path}/submit"), Some(&user), json!({}))
+                .await;
+            assert_eq!(submitted.status, StatusCode::OK, "{}", submitted.body);
+            ids.push((id, user));
+        }
+        let r = self
+            .post(
+                "/api/v1/evaluations",
+                Some(analyst),
+                json!({"year": 2025, "draws": 50}),
+            )
+            .await;
+        let id = r.body["id"].as_str().expect("evaluation id").to_string();
+        let started = std::time::Instant::now();
+        while self
+            .get(&format!("/api/v1/evaluations/{id}"), Some(analyst))
+            .await
+            .body["status"]
+            == "running"
+        {
+            assert!(started.elapsed() < std::time::Duration::from_secs(60));
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        Evaluated { id, bodies: ids }
+    }
+}
+
 /// Asserts the one error shape with this status and code.
 pub fn assert_error(reply: &Reply, status: StatusCode, code: &str) {
     assert_eq!(reply.status, status, "body: {}", reply.body);
@@ -309,6 +410,30 @@ pub fn assert_error(reply: &Reply, status: StatusCode, code: &str) {
         "body: {}",
         reply.body
     );
+}
+
+/// Like `on_both_backends!`, for tests that render PDFs or PNGs: both are ignored unless asked
+/// for, since they need a CJK font installed (`.ci/run` installs one and runs them).
+#[macro_export]
+macro_rules! on_both_backends_with_fonts {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[actix_web::test]
+            #[ignore = "needs a CJK font (apt-get install fonts-noto-cjk)"]
+            async fn sqlite() {
+                ($body)($crate::Backend::Sqlite).await;
+            }
+
+            #[actix_web::test]
+            #[ignore = "needs PostgreSQL (PUBEVAL_TEST_POSTGRES_URL) and a CJK font"]
+            async fn postgres() {
+                ($body)($crate::Backend::Postgres).await;
+            }
+        }
+    };
 }
 
 /// Defines a test twice: on SQLite, and on PostgreSQL (ignored unless asked for, since it

@@ -1,80 +1,28 @@
 //! Rankings in every format and the SVG charts, under the access rules of the data they show.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::time::{Duration, Instant};
-
 use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
-use chrono::Utc;
 use pubeval_tests::*;
-use serde_json::{Value, json};
-
-fn report(press_releases: i64, bools: bool) -> Value {
-    json!({
-        "policy_approved": true, "leadership_designated": bools, "spokesperson_system": bools,
-        "annual_plan": true, "three_reviews": bools, "major_event_reporting_system": true,
-        "press_releases": press_releases, "media_channels": ["website", "wechat"], "original_posts": 120,
-        "campaigns": ["quality_cert_week"], "expert_interpretations": 3, "opinion_monitoring": true,
-        "disclosed_items": ["cert_fields", "basic_norms", "cert_rules"],
-        "complaints_received": 10, "complaints_resolved_on_time": 9, "media_partnerships": 2,
-        "publicity_budget_wan": 30, "revenue_wan": 10000, "dedicated_staff": 2, "training_hours": 8,
-        "public_welfare_activities": 3, "account_security": true, "target_responsibility": bools,
-        "incentive_mechanism": true, "in_annual_report": true
-    })
-}
+use serde_json::json;
 
 on_both_backends!(
     rankings_and_charts_render_for_those_who_may_see_them,
     |backend| async move {
         let app = spawn(backend).await;
         let analyst = app.analyst().await;
-        let now = Utc::now();
-        app.post("/api/v1/cycles", Some(&analyst), json!({"year": 2025, "opens_at": (now - chrono::Duration::days(1)).to_rfc3339(), "closes_at": (now + chrono::Duration::days(9)).to_rfc3339()})).await;
-        let mut ids = Vec::new();
-        for (i, (category, press, bools)) in [
-            ("product", 50, true),
-            ("service", 10, false),
-            ("product", 30, true),
-        ]
-        .iter()
-        .enumerate()
-        {
-            let id = app
-                .body(&format!("CNCA-R-2018-{:03}", i + 1), category)
-                .await;
-            let user = app.user(&format!("b{i}"), "body", Some(&id)).await;
-            let path = format!("/api/v1/bodies/{id}/submissions/2025");
-            let put = TestRequest::put()
-                .uri(&path)
-                .insert_header(("Authorization", format!("Bearer {user}")))
-                .set_json(json!({"payload": report(*press, *bools)}));
-            assert_eq!(app.send(put).await.status, StatusCode::CREATED);
-            assert_eq!(
-                app.post(&format!("{path}/submit"), Some(&user), json!({}))
-                    .await
-                    .status,
-                StatusCode::OK
-            );
-            ids.push((id, user));
-        }
-        let r = app
-            .post(
-                "/api/v1/evaluations",
-                Some(&analyst),
-                json!({"year": 2025, "draws": 50}),
+        let evaluated = app
+            .evaluated_2025(
+                &analyst,
+                &[
+                    ("product", 50, true),
+                    ("service", 10, false),
+                    ("product", 30, true),
+                ],
             )
             .await;
-        let id = r.body["id"].as_str().unwrap().to_string();
-        let started = Instant::now();
-        while app
-            .get(&format!("/api/v1/evaluations/{id}"), Some(&analyst))
-            .await
-            .body["status"]
-            == "running"
-        {
-            assert!(started.elapsed() < Duration::from_secs(60));
-            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
-        }
+        let id = evaluated.id.clone();
+        let ids = evaluated.bodies;
 
         // JSON: every body in rank order with the contract's fields.
         let json = app

@@ -1,5 +1,6 @@
 //! HTTP routes, one file per resource.
 
+pub mod annual;
 pub mod audit;
 pub mod auth;
 pub mod bodies;

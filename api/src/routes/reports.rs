@@ -1,4 +1,4 @@
-//! Reports of an evaluation: the ranking in every format and the charts (SVG), rendered by
+//! Reports of an evaluation: the ranking in every format and the charts (SVG, PNG), rendered by
 //! `pubeval-reports`, with Chinese file names in `Content-Disposition`.
 
 use actix_web::http::header::{
@@ -68,7 +68,7 @@ fn may_read_reports(principal: &Principal, evaluation: &Evaluation) -> Result<()
 }
 
 /// The evaluation, its scheme, and whether the caller may read its reports.
-fn load(
+pub(crate) fn load(
     conn: &mut DbConn,
     principal: &Principal,
     id: &str,
@@ -98,7 +98,7 @@ fn with_scheme(
     Ok((evaluation, scheme))
 }
 
-fn ranking_row(r: &ResultRow) -> RankingRow {
+pub(crate) fn ranking_row(r: &ResultRow) -> RankingRow {
     RankingRow {
         body_id: r.body_id.clone(),
         approval_no: r.approval_no.clone(),
@@ -220,13 +220,64 @@ pub struct ChartQuery {
     pub body: Option<String>,
 }
 
-/// A chart of an evaluation as SVG (`{name}.svg`; names: grade_distribution, score_histogram,
-/// dimension_profile, body_radar and body_trend, the last two with `?body=`).
-#[utoipa::path(get, path = "/api/v1/evaluations/{id}/charts/{file}", operation_id = "reports_chart", tag = "reports",
+/// The charts, as named in URLs.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChartParam {
+    /// 等级分布.
+    GradeDistribution,
+    /// 总分分布.
+    ScoreHistogram,
+    /// 各维度平均得分率（按机构类别）.
+    DimensionProfile,
+    /// A body's radar against its category (needs `?body=`).
+    BodyRadar,
+    /// A body's totals over the years against the cohort's median (needs `?body=`).
+    BodyTrend,
+}
+
+impl From<ChartParam> for ChartName {
+    fn from(p: ChartParam) -> ChartName {
+        match p {
+            ChartParam::GradeDistribution => ChartName::GradeDistribution,
+            ChartParam::ScoreHistogram => ChartName::ScoreHistogram,
+            ChartParam::DimensionProfile => ChartName::DimensionProfile,
+            ChartParam::BodyRadar => ChartName::BodyRadar,
+            ChartParam::BodyTrend => ChartName::BodyTrend,
+        }
+    }
+}
+
+/// Draws the chart the caller asked for, after the access check; with its year.
+async fn requested_chart(
+    state: &web::Data<AppState>,
+    auth: &Auth<Anyone>,
+    id: String,
+    name: ChartName,
+    body: Option<String>,
+) -> Result<(String, i32), ApiError> {
+    if name.needs_body() && body.is_none() {
+        return Err(ApiError::invalid_field(
+            "body",
+            "此图表须指明机构（?body=）",
+            "this chart needs ?body=",
+        ));
+    }
+    let principal = auth.principal.clone();
+    with_conn(state, move |conn| {
+        let (evaluation, scheme) = load(conn, &principal, &id)?;
+        let svg = draw(conn, &evaluation, &scheme, name, body.as_deref())?;
+        Ok((svg, evaluation.year))
+    })
+    .await
+}
+
+/// A chart of an evaluation as SVG, with Chinese title, axes and legend; `body_radar` and
+/// `body_trend` take `?body=`.
+#[utoipa::path(get, path = "/api/v1/evaluations/{id}/charts/{name}.svg", operation_id = "reports_chart_svg", tag = "reports",
     params(
         ("id" = String, Path, description = "Evaluation id"),
-        ("file" = String, Path, description = "The chart's file name", example = "grade_distribution.svg",
-            pattern = "^(grade_distribution|score_histogram|dimension_profile|body_radar|body_trend)\\.svg$"),
+        ("name" = inline(ChartParam), Path, description = "The chart"),
         ChartQuery,
     ),
     security(("bearer" = [])),
@@ -238,39 +289,64 @@ pub struct ChartQuery {
         (status = 409, description = "Still running, or failed", body = ErrorBody),
         (status = 422, description = "A per-body chart without ?body=, or nothing to draw (e.g. a body without a report)", body = ErrorBody),
     ))]
-#[get("/api/v1/evaluations/{id}/charts/{file}")]
-pub async fn chart(
+#[get("/api/v1/evaluations/{id}/charts/{name}.svg")]
+pub async fn chart_svg(
     state: web::Data<AppState>,
     auth: Auth<Anyone>,
-    path: web::Path<(String, String)>,
+    path: web::Path<(String, ChartParam)>,
     query: web::Query<ChartQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, file) = path.into_inner();
-    let name: ChartName = file
-        .strip_suffix(".svg")
-        .and_then(|n| n.parse().ok())
-        .ok_or_else(|| ApiError::not_found("图表"))?;
-    let body = query.into_inner().body;
-    if name.needs_body() && body.is_none() {
-        return Err(ApiError::invalid_field(
-            "body",
-            "此图表须指明机构（?body=）",
-            "this chart needs ?body=",
-        ));
-    }
-    let principal = auth.principal.clone();
-    let (svg, year) = with_conn(&state, move |conn| {
-        let (evaluation, scheme) = load(conn, &principal, &id)?;
-        let svg = draw(conn, &evaluation, &scheme, name, body.as_deref())?;
-        Ok((svg, evaluation.year))
-    })
-    .await?;
-    let stem = name.as_str();
+    let (id, name) = path.into_inner();
+    let name = ChartName::from(name);
+    let (svg, year) = requested_chart(&state, &auth, id, name, query.into_inner().body).await?;
     Ok(attachment(
         svg.into_bytes(),
         "image/svg+xml",
-        &format!("{stem}-{year}.svg"),
+        &format!("{name}-{year}.svg"),
         &format!("{year}年度{}.svg", name.title()),
+        true,
+    ))
+}
+
+/// A chart of an evaluation as PNG (twice the SVG's pixels, set in the server's CJK font);
+/// `body_radar` and `body_trend` take `?body=`.
+#[utoipa::path(get, path = "/api/v1/evaluations/{id}/charts/{name}.png", operation_id = "reports_chart_png", tag = "reports",
+    params(
+        ("id" = String, Path, description = "Evaluation id"),
+        ("name" = inline(ChartParam), Path, description = "The chart"),
+        ChartQuery,
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "image/png with Chinese title, axes and legend", content_type = "image/png"),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Body users and clients without results:read", body = ErrorBody),
+        (status = 404, description = "No such evaluation, chart or body", body = ErrorBody),
+        (status = 409, description = "Still running, or failed", body = ErrorBody),
+        (status = 422, description = "A per-body chart without ?body=, or nothing to draw (e.g. a body without a report)", body = ErrorBody),
+        (status = 503, description = "No CJK font on the server: `font_unavailable`, saying how to install one", body = ErrorBody),
+    ))]
+#[get("/api/v1/evaluations/{id}/charts/{name}.png")]
+pub async fn chart_png(
+    state: web::Data<AppState>,
+    auth: Auth<Anyone>,
+    path: web::Path<(String, ChartParam)>,
+    query: web::Query<ChartQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, name) = path.into_inner();
+    let name = ChartName::from(name);
+    let (svg, year) = requested_chart(&state, &auth, id, name, query.into_inner().body).await?;
+    let documents = state.documents.clone();
+    let png = web::block(move || {
+        let typesetter = documents.typesetter_or_503()?;
+        charts::svg_to_png(&svg, typesetter.fonts()).map_err(ApiError::internal)
+    })
+    .await??;
+    Ok(attachment(
+        png,
+        "image/png",
+        &format!("{name}-{year}.png"),
+        &format!("{year}年度{}.png", name.title()),
         true,
     ))
 }

@@ -70,7 +70,7 @@ impl WarningStatus {
 }
 
 /// The Chinese name of a status.
-fn status_zh(status: &str) -> &'static str {
+pub(crate) fn status_zh(status: &str) -> &'static str {
     match status {
         DRAFT => "草稿",
         ISSUED => "已签发",

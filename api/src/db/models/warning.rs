@@ -238,6 +238,19 @@ impl WarningRow {
         AWAITING_BODY.contains(&self.status.as_str()) && self.deadline.is_some_and(|d| today > d)
     }
 
+    /// The issued (or later) warnings of an evaluation, in notice-number order.
+    pub fn published_of_evaluation(
+        conn: &mut DbConn,
+        evaluation_id: &str,
+    ) -> QueryResult<Vec<WarningRow>> {
+        warnings::table
+            .filter(warnings::evaluation_id.eq(evaluation_id))
+            .filter(warnings::status.eq_any(PUBLISHED))
+            .order((warnings::notice_year.asc(), warnings::notice_seq.asc()))
+            .select(WarningRow::as_select())
+            .load(conn)
+    }
+
     /// The warning with this id, with its evaluation's year and its body.
     pub fn listing_by_id(conn: &mut DbConn, id: &str) -> QueryResult<Option<WarningListing>> {
         let filter = WarningFilter::default();
