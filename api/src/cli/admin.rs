@@ -33,7 +33,7 @@ pub struct ConfigArgs {
 }
 
 impl ConfigArgs {
-    fn load(&self, bind: Option<String>) -> Result<Config, CliError> {
+    pub(super) fn load(&self, bind: Option<String>) -> Result<Config, CliError> {
         let overrides = Overrides {
             bind,
             database_url: self.database_url.clone(),

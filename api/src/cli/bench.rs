@@ -175,7 +175,8 @@ pub fn scoring(args: &ScoringBenchArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-fn median(values: &mut [f64]) -> f64 {
+/// The median of `values` (sorted in place).
+pub(super) fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
     let n = values.len();
     if n % 2 == 1 {
@@ -187,8 +188,18 @@ fn median(values: &mut [f64]) -> f64 {
 
 /// The process's peak resident set (VmHWM), in MiB.
 pub(super) fn peak_rss_mb() -> Option<f64> {
+    status_mb("VmHWM:")
+}
+
+/// The process's resident set now (VmRSS), in MiB.
+pub(super) fn current_rss_mb() -> Option<f64> {
+    status_mb("VmRSS:")
+}
+
+/// A size field of /proc/self/status, in MiB.
+fn status_mb(field: &str) -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
 }

@@ -4,6 +4,8 @@
 mod admin;
 mod bench;
 mod bench_evaluation;
+mod bench_reports;
+mod bundle;
 mod error;
 mod evaluate;
 mod input;
@@ -114,6 +116,9 @@ pub enum BenchTarget {
     Scoring(bench::ScoringBenchArgs),
     /// A full evaluation over a generated SQLite database, and the first ranking page over HTTP.
     Evaluation(bench_evaluation::EvaluationBenchArgs),
+    /// The documents: a notice PDF, every result letter, the annual report, memory over 2,000
+    /// PDFs.
+    Reports(bench_reports::ReportsBenchArgs),
 }
 
 /// Runs a parsed command line.
@@ -135,6 +140,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Bench(args) => match args.target {
             BenchTarget::Scoring(args) => bench::scoring(&args),
             BenchTarget::Evaluation(args) => bench_evaluation::run(&args),
+            BenchTarget::Reports(args) => bench_reports::run(&args),
         },
     }
 }

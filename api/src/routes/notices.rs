@@ -3,8 +3,8 @@
 
 use actix_web::{HttpResponse, get, web};
 use pubeval_reports::documents::{
-    LetterData, LetterStage, NoticeData, NoticeFinding, chinese_date, letter_html, letter_pdf,
-    notice_html, notice_pdf,
+    LetterData, LetterStage, NoticeData, NoticeFinding, letter_html, letter_pdf, notice_html,
+    notice_pdf,
 };
 use pubeval_scoring::warning::Finding;
 use pubeval_scoring::{BodyResult, Scheme};
@@ -41,37 +41,9 @@ pub fn notice_data(conn: &mut DbConn, warning: &WarningRow) -> Result<NoticeData
     let scheme = super::scheme_of(conn, &evaluation.scheme_id)?;
     let findings: Vec<Finding> =
         serde_json::from_str(&warning.findings).map_err(ApiError::internal)?;
-    let label = |list: &[pubeval_scoring::scheme::Labelled], code: &str| {
-        list.iter()
-            .find(|k| k.code == code)
-            .map_or_else(|| code.to_string(), |k| k.label.clone())
-    };
-    let china = pubeval_scoring::incident::REGULATOR_TIMEZONE;
     let findings = findings
         .iter()
-        .map(|f| NoticeFinding {
-            name: f.name.clone(),
-            summary: f.summary.clone(),
-            articles: f.articles_text.clone(),
-            incidents: f
-                .incidents
-                .iter()
-                .map(|i| {
-                    let when = i.occurred_at.with_timezone(&china);
-                    let reported = match i.hours_to_report {
-                        Some(h) => format!("事发 {h:.0} 小时后报告"),
-                        None => "未向监管部门报告".to_string(),
-                    };
-                    format!(
-                        "{} {}发生“{}”（{}），{reported}",
-                        chinese_date(when.date_naive()),
-                        when.format("%H:%M"),
-                        label(&scheme.incident_kinds, &i.kind),
-                        label(&scheme.severities, &i.severity),
-                    )
-                })
-                .collect(),
-        })
+        .map(|f| NoticeFinding::from_finding(&scheme, f))
         .collect();
     let (Some(notice_no), Some(issued_on), Some(deadline)) = (
         warning.notice_no.clone(),

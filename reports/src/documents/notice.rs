@@ -4,7 +4,11 @@
 
 use askama::Template;
 use chrono::NaiveDate;
+use pubeval_scoring::Scheme;
+use pubeval_scoring::incident::REGULATOR_TIMEZONE;
+use pubeval_scoring::scheme::Labelled;
 use pubeval_scoring::scheme::text::chinese_number;
+use pubeval_scoring::warning::Finding;
 use serde::Serialize;
 
 use super::chinese_date;
@@ -25,6 +29,41 @@ pub struct NoticeFinding {
     pub incidents: Vec<String>,
     /// The articles it rests on, as cited (第二十条).
     pub articles: String,
+}
+
+impl NoticeFinding {
+    /// The notice's account of a warning finding: its incidents with date, time (China
+    /// Standard Time), kind, severity and how they were reported.
+    pub fn from_finding(scheme: &Scheme, finding: &Finding) -> NoticeFinding {
+        let label = |list: &[Labelled], code: &str| {
+            list.iter()
+                .find(|k| k.code == code)
+                .map_or_else(|| code.to_string(), |k| k.label.clone())
+        };
+        NoticeFinding {
+            name: finding.name.clone(),
+            summary: finding.summary.clone(),
+            articles: finding.articles_text.clone(),
+            incidents: finding
+                .incidents
+                .iter()
+                .map(|i| {
+                    let when = i.occurred_at.with_timezone(&REGULATOR_TIMEZONE);
+                    let reported = match i.hours_to_report {
+                        Some(h) => format!("事发 {h:.0} 小时后报告"),
+                        None => "未向监管部门报告".to_string(),
+                    };
+                    format!(
+                        "{} {}发生“{}”（{}），{reported}",
+                        chinese_date(when.date_naive()),
+                        when.format("%H:%M"),
+                        label(&scheme.incident_kinds, &i.kind),
+                        label(&scheme.severities, &i.severity),
+                    )
+                })
+                .collect(),
+        }
+    }
 }
 
 /// Everything a notice says.
