@@ -52,7 +52,7 @@ pub struct FontSource {
 pub enum FontError {
     /// Nothing found that covers Chinese text.
     #[error(
-        "未找到可用的中文字体，无法生成 PDF 和 PNG。请安装中文字体（Debian/Ubuntu：apt-get install fonts-noto-cjk 或 fonts-wqy-microhei；麒麟、统信 UOS 系统自带中文字体），或在配置项 font_path（环境变量 PUBEVAL_FONT_PATH）中指明字体文件或目录，然后重启服务。/ No CJK font found, so PDFs and PNG charts cannot be rendered: install one (apt-get install fonts-noto-cjk or fonts-wqy-microhei) or name a font file or directory in font_path (PUBEVAL_FONT_PATH), then restart. Searched: {searched}"
+        "未找到可用的中文字体，无法生成 PDF 和 PNG。请安装中文字体（Debian/Ubuntu：apt-get install fonts-noto-cjk 或 fonts-wqy-microhei；麒麟、统信 UOS 系统自带中文字体），或在配置项 font_path（环境变量 PUBEVAL_FONT_PATH）中指明字体文件或目录。/ No CJK font found, so PDFs and PNG charts cannot be rendered: install one (apt-get install fonts-noto-cjk or fonts-wqy-microhei) or name a font file or directory in font_path (PUBEVAL_FONT_PATH). Searched: {searched}"
     )]
     Missing {
         /// Where we looked.
@@ -115,29 +115,26 @@ impl FontSet {
                 searched.join(", ")
             },
         };
-        // A configured font wins over the system's: take it if it covers the text.
-        let configured_face = (configured > 0)
-            .then(|| {
-                db.faces()
-                    .take(configured)
-                    .find(|f| covers(&db, f.id))
-                    .map(|f| family_of(f).to_string())
-            })
-            .flatten();
+        // A configured font wins over the system's: the best of its faces that covers the text.
+        let configured_ids: Vec<fontdb::ID> = db.faces().take(configured).map(|f| f.id).collect();
+        let configured_face = preferred_among(&db, &configured_ids, SERIF)
+            .or_else(|| preferred_among(&db, &configured_ids, SANS))
+            .or_else(|| any_covering(&db, &configured_ids));
+        let all_ids: Vec<fontdb::ID> = db.faces().map(|f| f.id).collect();
         let sans = configured_face
             .clone()
-            .or_else(|| preferred(&db, SANS))
-            .or_else(|| preferred(&db, SERIF))
-            .or_else(|| any_covering(&db))
+            .or_else(|| preferred_among(&db, &all_ids, SANS))
+            .or_else(|| preferred_among(&db, &all_ids, SERIF))
+            .or_else(|| any_covering(&db, &all_ids))
             .ok_or_else(missing)?;
         let serif = configured_face
             .clone()
-            .or_else(|| preferred(&db, SERIF))
+            .or_else(|| preferred_among(&db, &all_ids, SERIF))
             .unwrap_or_else(|| sans.clone());
         let kai = if configured_face.is_some() {
             serif.clone()
         } else {
-            preferred(&db, KAI).unwrap_or_else(|| serif.clone())
+            preferred_among(&db, &all_ids, KAI).unwrap_or_else(|| serif.clone())
         };
         // Regular faces of each family, and the bold Song for titles.
         let mut wanted = Vec::new();
@@ -238,19 +235,29 @@ fn family_of(face: &fontdb::FaceInfo) -> &str {
     face.families.first().map_or("", |(name, _)| name.as_str())
 }
 
-/// The first family of `names` present with a face covering the probe text.
-fn preferred(db: &Database, names: &[&str]) -> Option<String> {
+/// The first family of `names` with a face among `ids` covering the probe text.
+fn preferred_among(db: &Database, ids: &[fontdb::ID], names: &[&str]) -> Option<String> {
     names.iter().find_map(|name| {
-        db.faces()
+        ids.iter()
+            .filter_map(|id| db.face(*id))
             .find(|f| f.families.iter().any(|(n, _)| n == name) && covers(db, f.id))
             .map(|_| (*name).to_string())
     })
 }
 
-/// Any family with a regular face covering the probe text.
-fn any_covering(db: &Database) -> Option<String> {
-    db.faces()
+/// Any family among `ids` with a regular face covering the probe text; a Simplified Chinese
+/// variant first (a collection lists its Japanese or Korean faces too, whose glyphs differ).
+fn any_covering(db: &Database, ids: &[fontdb::ID]) -> Option<String> {
+    let simplified = |name: &str| ["SC", "CN", "GB", "Hans"].iter().any(|m| name.contains(m));
+    let candidates: Vec<&fontdb::FaceInfo> = ids
+        .iter()
+        .filter_map(|id| db.face(*id))
         .filter(|f| f.style == Style::Normal)
+        .collect();
+    candidates
+        .iter()
+        .filter(|f| simplified(family_of(f)))
+        .chain(candidates.iter())
         .find(|f| covers(db, f.id))
         .map(|f| family_of(f).to_string())
 }

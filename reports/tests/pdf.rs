@@ -205,3 +205,30 @@ fn png_charts_are_the_svg_at_twice_the_size() {
         .unwrap();
     assert_eq!(width as f32, svg_width * PNG_SCALE);
 }
+
+#[test]
+#[ignore = "needs fonts-noto-cjk"]
+fn system_fonts_prefer_noto_serif_for_text_and_noto_sans_for_headings() {
+    let fonts = FontSet::discover(&FontSource {
+        path: None,
+        system: true,
+    })
+    .unwrap();
+    assert_eq!(fonts.serif, "Noto Serif CJK SC");
+    assert_eq!(fonts.sans, "Noto Sans CJK SC");
+}
+
+#[test]
+#[ignore = "needs fonts-noto-cjk"]
+fn a_configured_font_wins_over_the_system_fonts() {
+    let path = std::path::PathBuf::from("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc");
+    let fonts = FontSet::discover(&FontSource {
+        path: Some(path.clone()),
+        system: true,
+    })
+    .unwrap();
+    assert_eq!(fonts.serif, "Noto Sans CJK SC");
+    assert_eq!(fonts.sans, "Noto Sans CJK SC");
+    // Its bold face may come from the system: the same family.
+    assert_eq!(fonts.files[0], path);
+}

@@ -24,6 +24,7 @@ use crate::auth::throttle::LoginThrottle;
 use crate::auth::token::TokenKeys;
 use crate::cli::CliError;
 use crate::config::Config;
+use crate::db::models::evaluation::Evaluation;
 use crate::db::models::scheme::SchemeRow;
 use crate::db::{self, DbPool};
 use crate::state::AppState;
@@ -89,7 +90,13 @@ pub fn run(args: &DemoArgs) -> Result<(), CliError> {
         documents: Arc::new(crate::documents::Documents::from_config(&config)),
     };
     let client = actix_web::rt::System::new().block_on(build(args, state.clone(), &pool))?;
-    print_welcome(args, &client);
+    let final_2024 = {
+        let mut conn = pool
+            .get()
+            .map_err(|e| anyhow!(crate::db::DbError::from(e)))?;
+        Evaluation::final_of_year(&mut conn, 2024).map_err(|e| anyhow!(e))?
+    };
+    print_welcome(args, &client, final_2024.as_ref().map(|e| e.id.as_str()));
     if args.no_serve {
         return Ok(());
     }
@@ -431,7 +438,7 @@ where
     Ok(value)
 }
 
-fn print_welcome(args: &DemoArgs, client: &ClientLogin) {
+fn print_welcome(args: &DemoArgs, client: &ClientLogin, final_2024: Option<&str>) {
     let url = format!("http://{}", args.bind);
     println!("pubeval 演示已就绪 / the demo is ready");
     println!(
@@ -448,4 +455,9 @@ fn print_welcome(args: &DemoArgs, client: &ClientLogin) {
         "  外部系统 / external client: client_id {}  client_secret {}",
         client.id, client.secret
     );
+    if let Some(id) = final_2024 {
+        println!("  2024 年度评价（最终）/ the final 2024 evaluation: {id}");
+        println!("    年度报告 / annual report: {url}/api/v1/evaluations/{id}/report.pdf");
+        println!("    排名 / ranking:           {url}/api/v1/evaluations/{id}/ranking?format=xlsx");
+    }
 }

@@ -115,6 +115,11 @@ impl Typesetter {
     }
 }
 
+/// Empties typst's memo cache (the fonts stay loaded): for timing a document from cold.
+pub fn clear_cache() {
+    typst::comemo::evict(0);
+}
+
 fn describe(errors: &EcoVec<SourceDiagnostic>) -> String {
     errors
         .iter()
