@@ -262,6 +262,40 @@ impl Population {
     }
 }
 
+/// A generated year scored as an evaluation stores it, for benchmarks and tests of what reads
+/// results: every result in ranking order with its explanation and, with `draws` > 0, the
+/// robustness analysis.
+pub fn scored_year(
+    population: &Population,
+    scheme: &Scheme,
+    year: i32,
+    seed: u64,
+    draws: u32,
+) -> Result<Vec<crate::BodyResult>, crate::EngineError> {
+    use std::sync::Arc;
+    let synthetic = population.year(scheme, year, seed);
+    let previous = population.previous_totals(year, seed);
+    let bodies = population.inputs(synthetic.reports, &previous);
+    let engine = crate::Engine::new(Arc::new(scheme.clone()));
+    let input = crate::ScoreInput {
+        year,
+        bodies: &bodies,
+        incidents: &synthetic.incidents,
+    };
+    let table = engine.score(&input)?;
+    let mut results = engine.results(&input, &table, crate::ResultOptions { explain: true })?;
+    if draws > 0 {
+        let figures = engine.uncertainty(&table, draws, seed)?;
+        let by_body: std::collections::HashMap<&str, crate::Uncertainty> = bodies
+            .iter()
+            .zip(figures)
+            .filter_map(|(b, u)| u.map(|u| (b.body_id.as_str(), u)))
+            .collect();
+        crate::uncertainty::attach(&mut results, &by_body);
+    }
+    Ok(results)
+}
+
 /// The distributions values are drawn from.
 struct Dists {
     /// A body's diligence moves a little from year to year.

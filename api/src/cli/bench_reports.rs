@@ -15,9 +15,8 @@ use pubeval_reports::documents::{
     letter_pdf, notice_pdf,
 };
 use pubeval_reports::{FontSet, FontSource, RankingRow, Typesetter};
-use pubeval_scoring::synthetic::Population;
-use pubeval_scoring::uncertainty::{Uncertainty, attach};
-use pubeval_scoring::{BodyResult, Engine, ResultOptions, Scheme, ScoreInput};
+use pubeval_scoring::synthetic::{Population, scored_year};
+use pubeval_scoring::{BodyResult, Scheme};
 
 use super::bench::{current_rss_mb, median};
 use super::bundle::render_zip;
@@ -199,28 +198,7 @@ fn scored(
 ) -> Result<(Scheme, Vec<BodyResult>, Vec<RankingRow>), CliError> {
     let scheme = Scheme::default_scheme();
     let population = Population::generate(bodies, seed);
-    let year = population.year(&scheme, 2025, seed);
-    let previous = population.previous_totals(2025, seed);
-    let inputs = population.inputs(year.reports, &previous);
-    let engine = Engine::new(Arc::new(scheme.clone()));
-    let input = ScoreInput {
-        year: 2025,
-        bodies: &inputs,
-        incidents: &year.incidents,
-    };
-    let table = engine.score(&input).context("scoring")?;
-    let mut results = engine
-        .results(&input, &table, ResultOptions { explain: true })
-        .context("results")?;
-    let figures = engine
-        .uncertainty(&table, 200, seed)
-        .context("uncertainty")?;
-    let by_body: HashMap<&str, Uncertainty> = inputs
-        .iter()
-        .zip(figures)
-        .filter_map(|(b, u)| u.map(|u| (b.body_id.as_str(), u)))
-        .collect();
-    attach(&mut results, &by_body);
+    let results = scored_year(&population, &scheme, 2025, seed, 200).context("scoring")?;
     let provinces: HashMap<&str, &str> = population
         .bodies
         .iter()

@@ -2,11 +2,9 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::Arc;
-
 use pubeval_reports::RankingRow;
 use pubeval_scoring::synthetic::Population;
-use pubeval_scoring::{BodyResult, Category, Engine, ResultOptions, Scheme, ScoreInput};
+use pubeval_scoring::{BodyResult, Category, Scheme};
 
 /// A scored evaluation of a synthetic population.
 pub struct Scored {
@@ -18,23 +16,21 @@ pub struct Scored {
     pub rows: Vec<RankingRow>,
 }
 
-/// Scores `n` synthetic bodies for 2025.
+/// Scores `n` synthetic bodies for 2025, with explanations.
 pub fn scored(n: usize, seed: u64) -> Scored {
+    scored_with_draws(n, seed, 0)
+}
+
+/// A scored evaluation with explanations and the robustness analysis, as stored results are.
+pub fn scored_in_full(n: usize, seed: u64) -> Scored {
+    scored_with_draws(n, seed, 200)
+}
+
+fn scored_with_draws(n: usize, seed: u64, draws: u32) -> Scored {
     let scheme = Scheme::default_scheme();
     let population = Population::generate(n, seed);
-    let year = population.year(&scheme, 2025, seed);
-    let previous = population.previous_totals(2025, seed);
-    let bodies = population.inputs(year.reports, &previous);
-    let engine = Engine::new(Arc::new(scheme.clone()));
-    let input = ScoreInput {
-        year: 2025,
-        bodies: &bodies,
-        incidents: &year.incidents,
-    };
-    let table = engine.score(&input).unwrap();
-    let results = engine
-        .results(&input, &table, ResultOptions::default())
-        .unwrap();
+    let results =
+        pubeval_scoring::synthetic::scored_year(&population, &scheme, 2025, seed, draws).unwrap();
     let rows = results
         .iter()
         .map(|r| {
@@ -111,48 +107,4 @@ pub fn awkward_rows() -> Vec<RankingRow> {
     rows[2].warning_level = 2;
     rows[3].warning_level = 1;
     rows
-}
-
-/// A scored evaluation with explanations and the robustness analysis, as stored results are.
-pub fn scored_in_full(n: usize, seed: u64) -> Scored {
-    let scheme = Scheme::default_scheme();
-    let population = Population::generate(n, seed);
-    let year = population.year(&scheme, 2025, seed);
-    let previous = population.previous_totals(2025, seed);
-    let bodies = population.inputs(year.reports, &previous);
-    let engine = Engine::new(Arc::new(scheme.clone()));
-    let input = ScoreInput {
-        year: 2025,
-        bodies: &bodies,
-        incidents: &year.incidents,
-    };
-    let table = engine.score(&input).unwrap();
-    let mut results = engine
-        .results(&input, &table, ResultOptions { explain: true })
-        .unwrap();
-    let figures = engine.uncertainty(&table, 200, seed).unwrap();
-    let by_body: std::collections::HashMap<&str, pubeval_scoring::uncertainty::Uncertainty> =
-        bodies
-            .iter()
-            .zip(figures)
-            .filter_map(|(b, u)| u.map(|u| (b.body_id.as_str(), u)))
-            .collect();
-    pubeval_scoring::uncertainty::attach(&mut results, &by_body);
-    let rows = results
-        .iter()
-        .map(|r| {
-            let province = population
-                .bodies
-                .iter()
-                .find(|b| b.body_id == r.body_id)
-                .map(|b| b.province)
-                .unwrap();
-            RankingRow::from_result(r, province)
-        })
-        .collect();
-    Scored {
-        scheme,
-        results,
-        rows,
-    }
 }
