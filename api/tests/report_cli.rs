@@ -209,3 +209,36 @@ fn notices_letters_annual_report_and_png_charts_as_pdf_and_png() {
     let png = std::fs::read(charts.join("dimension_profile.png")).unwrap();
     assert!(png.starts_with(b"\x89PNG"));
 }
+
+#[test]
+fn an_evaluation_without_issued_notices_is_refused_not_zipped_empty() {
+    let (dir, _) = demo();
+    let in_public_notice: String = {
+        use diesel::prelude::*;
+        use pubeval::db::schema::evaluations;
+        let pool = pubeval::db::connect(&url_of(dir), 1).unwrap();
+        let mut conn = pool.get().unwrap();
+        evaluations::table
+            .filter(evaluations::year.eq(2025))
+            .filter(evaluations::status.eq("public_notice"))
+            .select(evaluations::id)
+            .first(&mut conn)
+            .unwrap()
+    };
+    let zip = dir.join("none.zip");
+    let out = report(
+        &[
+            "notice",
+            "--evaluation",
+            &in_public_notice,
+            "--format",
+            "html",
+        ],
+        &zip,
+        &[],
+    );
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("没有已签发的风险警示通知书"), "{stderr}");
+    assert!(!zip.exists());
+}

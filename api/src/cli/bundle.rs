@@ -26,6 +26,18 @@ pub fn render_zip<F>(out: &Path, count: usize, label: &str, render: F) -> Result
 where
     F: Fn(usize) -> Result<Entry, String> + Sync,
 {
+    let written = write_zip(out, count, label, render);
+    if written.is_err() {
+        // A half-written zip would pass for a complete one.
+        let _ = std::fs::remove_file(out);
+    }
+    written
+}
+
+fn write_zip<F>(out: &Path, count: usize, label: &str, render: F) -> Result<(), CliError>
+where
+    F: Fn(usize) -> Result<Entry, String> + Sync,
+{
     let file = File::create(out).with_context(|| format!("creating {}", out.display()))?;
     let mut zip = zip::ZipWriter::new(BufWriter::new(file));
     let bar = ProgressBar::new(count as u64);

@@ -68,9 +68,9 @@ pub enum ReportKind {
         /// Evaluation id.
         #[arg(long)]
         evaluation: String,
-        /// Format.
-        #[arg(long, default_value = "xlsx")]
-        format: String,
+        /// json, csv, xlsx or html; by default the --out file's extension, else xlsx.
+        #[arg(long)]
+        format: Option<String>,
         /// Output file.
         #[arg(long)]
         out: PathBuf,
@@ -100,9 +100,9 @@ pub enum ReportKind {
         /// Every issued notice of this evaluation.
         #[arg(long)]
         evaluation: Option<String>,
-        /// pdf (default) or html.
-        #[arg(long, value_enum, default_value_t = DocumentFormat::Pdf)]
-        format: DocumentFormat,
+        /// pdf or html; by default the --out file's extension, else pdf.
+        #[arg(long, value_enum)]
+        format: Option<DocumentFormat>,
         /// Output file (a zip with --evaluation).
         #[arg(long)]
         out: PathBuf,
@@ -115,9 +115,9 @@ pub enum ReportKind {
         /// One body's id; without it, every body's letter.
         #[arg(long)]
         body: Option<String>,
-        /// pdf (default) or html.
-        #[arg(long, value_enum, default_value_t = DocumentFormat::Pdf)]
-        format: DocumentFormat,
+        /// pdf or html; by default the --out file's extension, else pdf.
+        #[arg(long, value_enum)]
+        format: Option<DocumentFormat>,
         /// Output file (a zip without --body).
         #[arg(long)]
         out: PathBuf,
@@ -127,9 +127,9 @@ pub enum ReportKind {
         /// Evaluation id.
         #[arg(long)]
         evaluation: String,
-        /// pdf (default) or html.
-        #[arg(long, value_enum, default_value_t = DocumentFormat::Pdf)]
-        format: DocumentFormat,
+        /// pdf or html; by default the --out file's extension, else pdf.
+        #[arg(long, value_enum)]
+        format: Option<DocumentFormat>,
         /// Output file.
         #[arg(long)]
         out: PathBuf,
@@ -158,7 +158,12 @@ pub fn run(args: &ReportArgs) -> Result<(), CliError> {
             format,
             out,
         } => {
-            let format: RankingFormat = format.parse().map_err(|e: String| anyhow!(e))?;
+            let format: RankingFormat = match format {
+                Some(f) => f.parse().map_err(|e: String| anyhow!(e))?,
+                None => extension(out)
+                    .and_then(|e| e.parse().ok())
+                    .unwrap_or(RankingFormat::Xlsx),
+            };
             let (evaluation, scheme) = load_evaluation(&mut conn, evaluation).map_err(api)?;
             let bytes = render_ranking(
                 &mut conn,
@@ -200,6 +205,7 @@ pub fn run(args: &ReportArgs) -> Result<(), CliError> {
             format,
             out,
         } => {
+            let format = &document_format(*format, out);
             let typesetter = typesetter(*format == DocumentFormat::Pdf)?;
             let warnings = match (warning, evaluation) {
                 (Some(id), _) => vec![
@@ -208,7 +214,16 @@ pub fn run(args: &ReportArgs) -> Result<(), CliError> {
                         .filter(|w| PUBLISHED.contains(&w.status.as_str()))
                         .ok_or_else(|| anyhow!("没有已签发的风险警示 / no issued warning {id}"))?,
                 ],
-                (None, Some(id)) => published_of(&mut conn, id)?,
+                (None, Some(id)) => {
+                    let issued = published_of(&mut conn, id)?;
+                    if issued.is_empty() {
+                        return Err(anyhow!(
+                            "该评价没有已签发的风险警示通知书 / the evaluation has no issued notice"
+                        )
+                        .into());
+                    }
+                    issued
+                }
                 (None, None) => return Err(anyhow!("--warning or --evaluation").into()),
             };
             let notices = warnings
@@ -237,6 +252,7 @@ pub fn run(args: &ReportArgs) -> Result<(), CliError> {
             format,
             out,
         } => {
+            let format = &document_format(*format, out);
             let typesetter = typesetter(*format == DocumentFormat::Pdf)?;
             let evaluation = evaluation_by_id(&mut conn, evaluation)?;
             let batch = LetterBatch::load(&mut conn, &evaluation).map_err(api)?;
@@ -276,6 +292,7 @@ pub fn run(args: &ReportArgs) -> Result<(), CliError> {
             format,
             out,
         } => {
+            let format = &document_format(*format, out);
             let typesetter = typesetter(*format == DocumentFormat::Pdf)?;
             let (evaluation, scheme) = load_evaluation(&mut conn, evaluation).map_err(api)?;
             let inputs = AnnualInputs::load(&mut conn, &evaluation, scheme).map_err(api)?;
@@ -288,6 +305,21 @@ pub fn run(args: &ReportArgs) -> Result<(), CliError> {
         }
     }
     Ok(())
+}
+
+/// The extension of a path, lower-cased.
+fn extension(path: &Path) -> Option<String> {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+}
+
+/// The format asked for, else the one the output file's name says (`.html`), else PDF.
+fn document_format(asked: Option<DocumentFormat>, out: &Path) -> DocumentFormat {
+    asked.unwrap_or(match extension(out).as_deref() {
+        Some("html" | "htm") => DocumentFormat::Html,
+        _ => DocumentFormat::Pdf,
+    })
 }
 
 fn api(e: crate::error::ApiError) -> CliError {
