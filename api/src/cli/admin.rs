@@ -209,6 +209,12 @@ pub fn serve(args: &ServeArgs) -> Result<(), CliError> {
 /// Serves the application over `state` on `bind` until the process is stopped.
 pub fn serve_state(state: AppState, bind: &str) -> Result<(), CliError> {
     init_logging();
+    // Find the fonts while the server starts, so that the first PDF does not wait for the scan
+    // and a missing font is logged at start-up rather than at the first request.
+    let documents = state.documents.clone();
+    std::thread::spawn(move || {
+        let _ = documents.typesetter();
+    });
     let bind = bind.to_string();
     actix_web::rt::System::new()
         .block_on(async move {
