@@ -66,6 +66,19 @@ fn notice() -> NoticeData {
 #[ignore = "needs a CJK font (apt-get install fonts-noto-cjk)"]
 fn the_notice_pdf_holds_every_element() {
     let pdf = notice_pdf(&notice(), typesetter()).unwrap();
+    // GB/T 9704's roles: Song text, bold Song title, Hei headings, each embedded as a subset.
+    if typesetter().fonts().serif == "Noto Serif CJK SC" {
+        for face in [
+            "NotoSerifCJKsc-Regular",
+            "NotoSerifCJKsc-Bold",
+            "NotoSansCJKsc-Regular",
+        ] {
+            assert!(
+                pdf.windows(face.len()).any(|w| w == face.as_bytes()),
+                "{face} not embedded"
+            );
+        }
+    }
     let text = text_of(&pdf);
     assert_holds(
         &text,
