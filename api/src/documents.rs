@@ -1,11 +1,11 @@
-//! The fonts behind the PDF and PNG routes, found on first use and kept for the process.
+//! The fonts behind the PDF and PNG routes, found once and kept for the process.
 //!
-//! Discovery is lazy, so a server (or a test) that never renders a PDF never scans the system's
-//! fonts; and a failure is retried at most once a minute, so installing a font fixes a running
-//! server without a restart storm of scans.
+//! `pubeval serve` looks for them at start-up on a background thread; an app that never asks
+//! (a test through `build_app`) never scans the system's fonts. A failure is retried at most
+//! once a minute, so installing a font fixes a running server without a scan per request.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use pubeval_reports::{FontError, FontSet, FontSource, Typesetter};
@@ -17,7 +17,7 @@ use crate::error::ApiError;
 const RETRY_AFTER: Duration = Duration::from_secs(60);
 
 /// Loaded font sets by where they came from: one per process however many apps share it.
-static LOADED: Mutex<Option<HashMap<FontSource, Arc<FontSet>>>> = Mutex::new(None);
+static LOADED: LazyLock<Mutex<HashMap<FontSource, Arc<FontSet>>>> = LazyLock::new(Mutex::default);
 
 /// The typesetter of one application.
 #[derive(Debug)]
@@ -68,7 +68,6 @@ impl Documents {
 
 fn load(source: &FontSource) -> Result<Arc<FontSet>, FontError> {
     let mut loaded = LOADED.lock().unwrap_or_else(PoisonError::into_inner);
-    let loaded = loaded.get_or_insert_with(HashMap::new);
     if let Some(fonts) = loaded.get(source) {
         return Ok(fonts.clone());
     }

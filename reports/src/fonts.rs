@@ -137,7 +137,7 @@ impl FontSet {
             preferred_among(&db, &all_ids, KAI).unwrap_or_else(|| serif.clone())
         };
         // Regular faces of each family, and the bold Song for titles.
-        let mut wanted = Vec::new();
+        let mut wanted: Vec<(PathBuf, u32)> = Vec::new();
         for (family, weight) in [
             (&serif, Weight::NORMAL),
             (&serif, Weight::BOLD),
@@ -150,14 +150,14 @@ impl FontSet {
                 style: Style::Normal,
                 ..Query::default()
             };
-            if let Some(id) = db.query(&query)
-                && let Some((source, index)) = db.face_source(id)
-                && !wanted.iter().any(|(p, i): &(PathBuf, u32)| {
-                    Some(p.as_path()) == source_path(&source) && *i == index
-                })
-                && let Some(path) = source_path(&source)
+            let face = db
+                .query(&query)
+                .and_then(|id| db.face_source(id))
+                .and_then(|(source, index)| Some((source_path(&source)?.to_path_buf(), index)));
+            if let Some(face) = face
+                && !wanted.contains(&face)
             {
-                wanted.push((path.to_path_buf(), index));
+                wanted.push(face);
             }
         }
         if wanted.is_empty() {
@@ -218,8 +218,9 @@ impl FontSet {
 fn load_path(db: &mut Database, path: &Path) {
     if path.is_dir() {
         db.load_fonts_dir(path);
-    } else if db.load_font_file(path).is_err() {
-        // Reported as part of `Missing`, which names the path searched.
+    } else {
+        // An unreadable file is reported by `Missing`, which names the path searched.
+        let _ = db.load_font_file(path);
     }
 }
 

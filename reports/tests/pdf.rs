@@ -117,12 +117,6 @@ fn the_letter_pdf_gives_the_total_ranks_and_the_objection_deadline() {
         result,
         cohort: &scored.results,
         year: 2025,
-        ranked,
-        ranked_in_category: scored
-            .results
-            .iter()
-            .filter(|r| r.rank.is_some() && r.category == result.category)
-            .count(),
         stage: LetterStage::PublicNotice {
             objection_deadline: NaiveDate::from_ymd_opt(2026, 12, 10).unwrap(),
         },

@@ -11,8 +11,8 @@ use anyhow::{Context, anyhow};
 use chrono::NaiveDate;
 use clap::Args;
 use pubeval_reports::documents::{
-    AnnualData, IssuedWarning, LetterData, LetterStage, NoticeData, NoticeFinding, annual_pdf,
-    letter_pdf, notice_pdf,
+    AnnualData, IssuedWarning, LetterStage, NoticeData, NoticeFinding, annual_pdf, letter_pdf,
+    notice_pdf,
 };
 use pubeval_reports::{FontSet, FontSource, RankingRow, Typesetter};
 use pubeval_scoring::synthetic::{Population, scored_year};
@@ -21,6 +21,7 @@ use pubeval_scoring::{BodyResult, Scheme};
 use super::bench::{current_rss_mb, median};
 use super::bundle::render_zip;
 use super::error::CliError;
+use crate::routes::notices::LetterBatch;
 
 /// Arguments of `pubeval bench reports`.
 #[derive(Debug, Args)]
@@ -94,25 +95,19 @@ pub fn run(args: &ReportsBenchArgs) -> Result<(), CliError> {
     println!("notice_pdf_bytes: {size}");
 
     // Every letter into a zip, rendered on all cores as `pubeval report letter` does.
-    let ranked = results.iter().filter(|r| r.rank.is_some()).count();
-    let letter = |i: usize| LetterData {
-        scheme: &scheme,
-        result: &results[i],
-        cohort: &results,
+    let letters = LetterBatch {
+        scheme: scheme.clone(),
+        cohort: results,
         year: 2025,
-        ranked,
-        ranked_in_category: results
-            .iter()
-            .filter(|r| r.rank.is_some() && r.category == results[i].category)
-            .count(),
         stage: LetterStage::Final,
         dated,
     };
+    let results = &letters.cohort;
     let zip_path =
         std::env::temp_dir().join(format!("pubeval-bench-letters-{}.zip", std::process::id()));
     let t = Instant::now();
     render_zip(&zip_path, results.len(), "评价结果告知书", |i| {
-        letter_pdf(&letter(i), &typesetter)
+        letter_pdf(&letters.letter(i), &typesetter)
             .map(|pdf| (format!("{i:05}.pdf"), pdf))
             .map_err(|e| e.to_string())
     })?;
@@ -145,7 +140,7 @@ pub fn run(args: &ReportsBenchArgs) -> Result<(), CliError> {
         year: 2025,
         draft_stage: None,
         rows: &rows,
-        results: &results,
+        results,
         on_time: rows.iter().filter(|r| r.submitted).count(),
         warnings: &warnings,
         dated,
@@ -173,7 +168,7 @@ pub fn run(args: &ReportsBenchArgs) -> Result<(), CliError> {
         if n % 2 == 0 {
             notice_pdf(&notices[n / 2 % notices.len()], &typesetter).map_err(|e| anyhow!(e))?;
         } else {
-            letter_pdf(&letter(i), &typesetter).map_err(|e| anyhow!(e))?;
+            letter_pdf(&letters.letter(i), &typesetter).map_err(|e| anyhow!(e))?;
         }
         if n == 100 {
             after_100 = current_rss_mb().unwrap_or(f64::NAN);

@@ -11,7 +11,6 @@ use super::with_conn;
 use crate::auth::Auth;
 use crate::auth::principal::Anyone;
 use crate::db::DbConn;
-use crate::db::models::body::Body;
 use crate::db::models::evaluation::{Evaluation, ResultFilter, ResultRow};
 use crate::db::models::warning::WarningRow;
 use crate::error::{ApiError, ErrorBody};
@@ -55,8 +54,11 @@ impl AnnualInputs {
             );
         let mut warnings = Vec::new();
         for w in WarningRow::published_of_evaluation(conn, &evaluation.id)? {
-            let body_name =
-                Body::by_id(conn, &w.body_id)?.map_or_else(|| w.body_id.clone(), |b| b.name);
+            // Every warned body has a row of this evaluation, with its name.
+            let body_name = rows
+                .iter()
+                .find(|r| r.body_id == w.body_id)
+                .map_or_else(|| w.body_id.clone(), |r| r.name.clone());
             warnings.push(IssuedWarning {
                 notice_no: w.notice_no.clone().unwrap_or_default(),
                 body_name,

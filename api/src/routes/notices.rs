@@ -208,12 +208,6 @@ impl LetterBatch {
             result,
             cohort: &self.cohort,
             year: self.year,
-            ranked: self.cohort.iter().filter(|r| r.rank.is_some()).count(),
-            ranked_in_category: self
-                .cohort
-                .iter()
-                .filter(|r| r.rank.is_some() && r.category == result.category)
-                .count(),
             stage: self.stage,
             dated: self.dated,
         }

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use chrono::NaiveDate;
-use pubeval_scoring::scheme::text::{describe_rule, format_number};
+use pubeval_scoring::scheme::text::{describe_grade_band, describe_rule, format_number};
 use pubeval_scoring::scheme::{format_articles, format_points};
 use pubeval_scoring::{BodyResult, Category, Scheme};
 use serde::Serialize;
@@ -193,7 +193,7 @@ fn view<'a>(data: &'a AnnualData<'a>) -> Result<AnnualView<'a>, ReportError> {
                 .count();
             [
                 format!("{}（{}）", band.grade, band.name),
-                grade_rule(scheme, i),
+                describe_grade_band(scheme, i),
                 count.to_string(),
                 percent(count, submitted),
             ]
@@ -377,7 +377,13 @@ fn view<'a>(data: &'a AnnualData<'a>) -> Result<AnnualView<'a>, ReportError> {
         .grades
         .iter()
         .enumerate()
-        .map(|(i, b)| [b.grade.clone(), b.name.clone(), grade_rule(scheme, i)])
+        .map(|(i, b)| {
+            [
+                b.grade.clone(),
+                b.name.clone(),
+                describe_grade_band(scheme, i),
+            ]
+        })
         .collect();
     Ok(AnnualView {
         issuer: ISSUER,
@@ -420,17 +426,4 @@ fn view<'a>(data: &'a AnnualData<'a>) -> Result<AnnualView<'a>, ReportError> {
         grades,
         dated: chinese_date(data.dated),
     })
-}
-
-/// A grade band's range in words.
-fn grade_rule(scheme: &Scheme, i: usize) -> String {
-    let band = &scheme.grades[i];
-    match i.checked_sub(1).and_then(|j| scheme.grades.get(j)) {
-        Some(better) => format!(
-            "{} 分 ≤ 总分 < {} 分",
-            format_number(band.min),
-            format_number(better.min)
-        ),
-        None => format!("总分 ≥ {} 分", format_number(band.min)),
-    }
 }

@@ -41,10 +41,6 @@ pub struct LetterData<'a> {
     pub cohort: &'a [BodyResult],
     /// The evaluation year.
     pub year: i32,
-    /// Bodies ranked overall.
-    pub ranked: usize,
-    /// Bodies ranked in the body's category.
-    pub ranked_in_category: usize,
     /// The stage.
     pub stage: LetterStage,
     /// The letter's date.
@@ -275,18 +271,22 @@ fn view<'a>(data: &'a LetterData<'a>) -> LetterView<'a> {
         }
         format!("{}、", pubeval_scoring::scheme::text::chinese_number(n))
     });
+    let ranked = data.cohort.iter().filter(|x| x.rank.is_some()).count();
+    let ranked_in_category = data
+        .cohort
+        .iter()
+        .filter(|x| x.rank.is_some() && x.category == r.category)
+        .count();
     let outcome = if r.submitted {
         format!(
             "你机构评价总分 {} 分，等级为 {}；在全部认证机构中排{}，在{}机构中排{}。",
             r.total.map_or("—".into(), format_points),
             r.grade.as_deref().unwrap_or("—"),
-            r.rank.map_or("—".into(), |x| format!(
-                "第 {x} 名（共 {} 家）",
-                data.ranked
-            )),
+            r.rank
+                .map_or("—".into(), |x| format!("第 {x} 名（共 {ranked} 家）")),
             r.category.label(),
             r.category_rank.map_or("—".into(), |x| {
-                format!("第 {x} 名（共 {} 家）", data.ranked_in_category)
+                format!("第 {x} 名（共 {ranked_in_category} 家）")
             }),
         )
     } else {

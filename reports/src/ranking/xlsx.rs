@@ -1,7 +1,7 @@
 //! The ranking as an Excel workbook: 全部排名, one sheet per category and 评价指标体系.
 
 use pubeval_scoring::Category;
-use pubeval_scoring::scheme::text::{describe_rule, format_number};
+use pubeval_scoring::scheme::text::{describe_grade_band, describe_rule, format_number};
 use pubeval_scoring::scheme::{Scheme, format_articles};
 use rust_xlsxwriter::{
     Color, DocProperties, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
@@ -315,14 +315,7 @@ fn scheme_sheet(
     sheet.write_string_with_format(r, 0, "等级划分", &formats.section)?;
     r += 1;
     for (i, band) in scheme.grades.iter().enumerate() {
-        let rule = match i.checked_sub(1).and_then(|j| scheme.grades.get(j)) {
-            Some(better) => format!(
-                "{} 分 ≤ 总分 < {} 分",
-                format_number(band.min),
-                format_number(better.min)
-            ),
-            None => format!("总分 ≥ {} 分", format_number(band.min)),
-        };
+        let rule = describe_grade_band(scheme, i);
         put(
             sheet,
             r,

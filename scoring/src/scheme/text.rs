@@ -68,6 +68,21 @@ pub fn format_number(v: f64) -> String {
     }
 }
 
+/// The range of totals of the grade band at `index` (best first), e.g. "75 分 ≤ 总分 < 90 分".
+pub fn describe_grade_band(scheme: &super::Scheme, index: usize) -> String {
+    let Some(band) = scheme.grades.get(index) else {
+        return String::new();
+    };
+    match index.checked_sub(1).and_then(|j| scheme.grades.get(j)) {
+        Some(better) => format!(
+            "{} 分 ≤ 总分 < {} 分",
+            format_number(band.min),
+            format_number(better.min)
+        ),
+        None => format!("总分 ≥ {} 分", format_number(band.min)),
+    }
+}
+
 /// A rule in words, as the explanation of a score shows it.
 pub fn describe_rule(rule: &super::Rule) -> String {
     use super::Rule;
