@@ -120,9 +120,8 @@ async fn not_found(req: actix_web::HttpRequest) -> Result<HttpResponse, ApiError
     if allowed.is_empty() {
         return Err(no_such_route());
     }
-    let error = ApiError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+    let error = ApiError::coded(
+        crate::domain::ErrorCode::MethodNotAllowed,
         format!(
             "该地址只支持 {0} / method not allowed; use {0}",
             allowed.join(", ")
@@ -136,9 +135,8 @@ async fn not_found(req: actix_web::HttpRequest) -> Result<HttpResponse, ApiError
 }
 
 fn no_such_route() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "not_found",
+    ApiError::coded(
+        crate::domain::ErrorCode::NotFound,
         "没有这个地址 / no such route",
     )
 }
@@ -191,23 +189,24 @@ fn json_error_body<B: MessageBody + 'static>(
     let status = res.status();
     let error = match status {
         StatusCode::NOT_FOUND => no_such_route(),
-        StatusCode::METHOD_NOT_ALLOWED => ApiError::new(
-            status,
-            "method_not_allowed",
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::coded(
+            crate::domain::ErrorCode::MethodNotAllowed,
             "该地址不支持此请求方法 / method not allowed",
         ),
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
-            status,
-            "payload_too_large",
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::coded(
+            crate::domain::ErrorCode::PayloadTooLarge,
             "请求体过大 / request body too large",
         ),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(
-            status,
-            "unsupported_media_type",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::coded(
+            crate::domain::ErrorCode::UnsupportedMediaType,
             "请求体须为 application/json / the body must be application/json",
         ),
         s if s.is_server_error() => ApiError::internal(format!("unhandled {s}")),
-        s => ApiError::new(s, "bad_request", "请求有误 / bad request"),
+        s => ApiError::coded(
+            crate::domain::ErrorCode::BadRequest,
+            "请求有误 / bad request",
+        )
+        .with_status(s),
     };
     let (req, res) = res.into_parts();
     let mut response = actix_web::ResponseError::error_response(&error);

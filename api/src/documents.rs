@@ -61,8 +61,9 @@ impl Documents {
 
     /// The typesetter, or 503 `font_unavailable` saying how to install a font.
     pub fn typesetter_or_503(&self) -> Result<Typesetter, ApiError> {
-        self.typesetter()
-            .map_err(|e| ApiError::unavailable("font_unavailable", e.to_string()))
+        self.typesetter().map_err(|e| {
+            ApiError::unavailable(crate::domain::ErrorCode::FontUnavailable, e.to_string())
+        })
     }
 }
 

@@ -10,14 +10,8 @@ use pubeval_scoring::Problem;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// One field-level problem.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
-pub struct ErrorDetail {
-    /// The field, e.g. `payload.press_releases`.
-    pub field: String,
-    /// What is wrong with it (Chinese, then English).
-    pub problem: String,
-}
+pub use crate::domain::error::Detail as ErrorDetail;
+use crate::domain::{self, ErrorCode};
 
 /// The body of every error response.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -29,7 +23,8 @@ pub struct ErrorBody {
 /// An error: a stable code, a message for people and field-level details.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ErrorPayload {
-    /// Stable machine-readable code, e.g. `validation_failed`.
+    /// Stable machine-readable code; it decides the status.
+    #[schema(value_type = ErrorCode)]
     pub code: String,
     /// What happened, in Chinese and English.
     pub message: String,
@@ -40,166 +35,122 @@ pub struct ErrorPayload {
     pub request_id: Option<String>,
 }
 
-/// An API error.
+/// An error as an HTTP response: a domain error, whose code decides the status.
 #[derive(Debug, Clone)]
 pub struct ApiError {
-    status: StatusCode,
-    code: &'static str,
-    message: String,
-    details: Vec<ErrorDetail>,
-    retry_after: Option<u64>,
-    request_id: Option<String>,
+    error: domain::Error,
+    /// actix's own errors of statuses the codes do not name (408, 411, …) keep their status.
+    status_override: Option<StatusCode>,
 }
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} {}: {}",
-            self.status.as_u16(),
-            self.code,
-            self.message
-        )
+        write!(f, "{} {}", self.status().as_u16(), self.error)
+    }
+}
+
+impl From<domain::Error> for ApiError {
+    fn from(error: domain::Error) -> ApiError {
+        ApiError {
+            error,
+            status_override: None,
+        }
     }
 }
 
 impl ApiError {
-    /// An error with this status, code and message.
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError {
-            status,
-            code,
-            message: message.into(),
-            details: Vec::new(),
-            retry_after: None,
-            request_id: None,
-        }
+    /// An error with this code and a message already in both languages.
+    pub fn coded(code: ErrorCode, message: impl Into<String>) -> ApiError {
+        domain::Error::with_message(code, message).into()
     }
 
     /// Adds field-level details.
     pub fn with_details(mut self, details: Vec<ErrorDetail>) -> ApiError {
-        self.details = details;
+        self.error.details = details;
+        self
+    }
+
+    /// Keeps a status the codes do not name.
+    pub fn with_status(mut self, status: StatusCode) -> ApiError {
+        self.status_override = Some(status);
         self
     }
 
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
-        self.status
+        self.status_override.unwrap_or_else(|| {
+            StatusCode::from_u16(self.error.code.status())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+        })
     }
 
     /// The stable code.
     pub fn code(&self) -> &'static str {
-        self.code
+        self.error.code.as_str()
+    }
+
+    /// The domain error.
+    pub fn domain(&self) -> &domain::Error {
+        &self.error
     }
 
     /// 400: the request could not be read.
     pub fn bad_request(message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
+        ApiError::coded(ErrorCode::BadRequest, message)
     }
 
     /// 401: no valid credentials.
     pub fn unauthorized(message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+        ApiError::coded(ErrorCode::Unauthorized, message)
     }
 
     /// 403: authenticated, but not allowed.
     pub fn forbidden() -> ApiError {
-        ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "无权执行此操作 / not allowed for your role",
-        )
+        domain::Error::forbidden().into()
     }
 
-    /// 404: nothing there (or nothing this caller may know of).
-    pub fn not_found(what: &str) -> ApiError {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("未找到{what} / {what} not found"),
-        )
+    /// 404 naming, in Chinese, what was not found (both languages are written).
+    pub fn not_found(what_zh: &str) -> ApiError {
+        domain::Error::not_found(domain::Noun::from_zh(what_zh)).into()
     }
 
-    /// 409: a conflict with the current state.
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::CONFLICT, code, message)
+    /// 409 (or the code's own status): a conflict with the current state.
+    pub fn conflict(code: ErrorCode, message: impl Into<String>) -> ApiError {
+        ApiError::coded(code, message)
     }
 
     /// 422: the content is invalid; every problem is listed.
     pub fn validation(problems: &[Problem]) -> ApiError {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            format!(
-                "内容有 {} 处问题 / {} problem(s) found",
-                problems.len(),
-                problems.len()
-            ),
-        )
-        .with_details(
-            problems
-                .iter()
-                .map(|p| ErrorDetail {
-                    field: p.field.clone(),
-                    problem: format!("{} / {}", p.message, p.message_en),
-                })
-                .collect(),
-        )
+        domain::Error::validation(problems).into()
     }
 
     /// 422 for a single field.
     pub fn invalid_field(field: &str, zh: &str, en: &str) -> ApiError {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            format!("内容有 1 处问题 / 1 problem found: {field}"),
-        )
-        .with_details(vec![ErrorDetail {
-            field: field.to_string(),
-            problem: format!("{zh} / {en}"),
-        }])
+        domain::Error::invalid_field(field, zh, en).into()
     }
 
     /// 429 with `Retry-After`.
     pub fn too_many_attempts(retry_after_seconds: u64) -> ApiError {
-        let mut e = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_attempts",
-            format!(
-                "登录失败次数过多，请 {retry_after_seconds} 秒后再试 / too many failed attempts, retry after {retry_after_seconds} s"
-            ),
-        );
-        e.retry_after = Some(retry_after_seconds);
-        e
+        domain::Error::too_many_attempts(retry_after_seconds).into()
     }
 
     /// 500: logged with a request id; the response says nothing internal.
     pub fn internal(cause: impl std::fmt::Display) -> ApiError {
-        let request_id = uuid::Uuid::new_v4().to_string();
-        tracing::error!(request_id = %request_id, error = %cause, "internal error");
-        let mut e = ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            format!(
-                "服务器内部错误，请联系管理员并提供请求编号 {request_id} / internal error, request id {request_id}"
-            ),
-        );
-        e.request_id = Some(request_id);
-        e
+        domain::Error::internal(cause).into()
     }
 
     /// 503: a dependency is missing.
-    pub fn unavailable(code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, code, message)
+    pub fn unavailable(code: ErrorCode, message: impl Into<String>) -> ApiError {
+        ApiError::coded(code, message)
     }
 
     fn body(&self) -> ErrorBody {
         ErrorBody {
             error: ErrorPayload {
-                code: self.code.to_string(),
-                message: self.message.clone(),
-                details: self.details.clone(),
-                request_id: self.request_id.clone(),
+                code: self.error.code.as_str().to_string(),
+                message: self.error.message.clone(),
+                details: self.error.details.clone(),
+                request_id: self.error.request_id.clone(),
             },
         }
     }
@@ -207,15 +158,15 @@ impl ApiError {
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        self.status
+        self.status()
     }
 
     fn error_response(&self) -> HttpResponse {
-        let mut response = HttpResponse::build(self.status);
-        if let Some(seconds) = self.retry_after {
+        let mut response = HttpResponse::build(self.status());
+        if let Some(seconds) = self.error.retry_after {
             response.insert_header((header::RETRY_AFTER, seconds.to_string()));
         }
-        if self.status == StatusCode::UNAUTHORIZED {
+        if self.status() == StatusCode::UNAUTHORIZED {
             response.insert_header((
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static("Bearer realm=\"pubeval\""),
@@ -227,23 +178,13 @@ impl ResponseError for ApiError {
 
 impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> ApiError {
-        match e {
-            diesel::result::Error::NotFound => ApiError::not_found("记录"),
-            other => ApiError::internal(other),
-        }
+        domain::Error::from(e).into()
     }
 }
 
 impl From<crate::db::DbError> for ApiError {
     fn from(e: crate::db::DbError) -> ApiError {
-        match e {
-            crate::db::DbError::Query(q) => q.into(),
-            crate::db::DbError::Pool(p) => ApiError::unavailable(
-                "database_unavailable",
-                format!("数据库不可用 / database unavailable: {p}"),
-            ),
-            other => ApiError::internal(other),
-        }
+        domain::Error::from(e).into()
     }
 }
 
@@ -262,7 +203,7 @@ pub mod handlers {
 
     /// A bad path parameter → 404 (the resource named does not exist).
     pub fn path(_err: PathError, _req: &HttpRequest) -> actix_web::Error {
-        ApiError::not_found("资源").into()
+        ApiError::from(crate::domain::Error::not_found(crate::domain::Noun::Record)).into()
     }
 
     /// A bad query string → 400 naming it.

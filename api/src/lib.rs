@@ -5,13 +5,14 @@
 //! ([`db`]), and runs the command line ([`cli`]).
 
 pub mod app;
-pub mod audit;
+pub mod application;
 pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod documents;
+pub mod domain;
 pub mod error;
 pub mod evaluation;
 pub mod extract;
@@ -21,4 +22,5 @@ pub mod seed;
 pub mod state;
 
 pub use app::build_app;
+pub use application::Application;
 pub use state::AppState;

@@ -28,7 +28,7 @@ pub fn default_scheme(conn: &mut DbConn) -> QueryResult<()> {
                 schemes::activated_at.eq(Some(at)),
             ))
             .execute(conn)?;
-        crate::audit::record(
+        crate::db::models::audit::record(
             conn,
             "system",
             "scheme.seed",

@@ -7,6 +7,7 @@ use crate::auth::token::TokenKeys;
 use crate::config::Config;
 use crate::db::DbPool;
 use crate::documents::Documents;
+use crate::domain::clock::SharedClock;
 
 /// Shared application state.
 #[derive(Debug, Clone)]
@@ -21,4 +22,13 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Fonts and typesetting for PDFs and PNG charts.
     pub documents: Arc<Documents>,
+    /// Where "now" comes from.
+    pub clock: SharedClock,
+}
+
+impl AppState {
+    /// The context a use case runs in for this principal.
+    pub fn ctx(&self, principal: &crate::domain::Principal) -> crate::domain::Ctx {
+        crate::domain::Ctx::new(principal.clone(), self.clock.clone())
+    }
 }

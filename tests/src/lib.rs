@@ -9,11 +9,11 @@ use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::test;
 use diesel::RunQueryDsl;
-use pubeval::auth::throttle::LoginThrottle;
+use pubeval::application::{Application, Options};
 use pubeval::auth::token::TokenKeys;
+use pubeval::build_app;
 use pubeval::config::Config;
 use pubeval::db::{self, DbPool};
-use pubeval::{AppState, build_app};
 use serde_json::{Value, json};
 
 /// The environment variable naming the PostgreSQL server tests may use.
@@ -114,6 +114,7 @@ pub struct TestApp<S> {
     pub keys: Arc<TokenKeys>,
     pub backend: Backend,
     _db: DbGuard,
+    _data: tempdir::Guard,
 }
 
 /// Starts the real application on a fresh database with one admin.
@@ -141,15 +142,32 @@ pub async fn spawn_with(
     >,
 > {
     let (url, dir) = fresh_database(backend);
-    let pool = db::connect(&url, 4).expect("pool");
+    let data = tempdir::Guard::new();
+    let mut config = Config {
+        max_body_bytes: 64 * 1024,
+        database_url: url,
+        data_dir: data.path.clone(),
+        pool_size: 4,
+        ..Config::default()
+    };
+    configure(&mut config);
+    let keys = TokenKeys::new(TEST_SECRET, &config.issuer, &config.audience, 600).expect("keys");
+    let application = Application::build_with(
+        config,
+        Options {
+            keys: Some(keys),
+            ..Options::default()
+        },
+    )
+    .expect("application");
+    let pool = application.pool().clone();
+    let keys = application.state().keys.clone();
     {
         let mut conn = pool.get().expect("conn");
-        db::migrate(&mut conn).expect("migrate");
-        pubeval::seed::default_scheme(&mut conn).expect("seed");
         let hash = pubeval::auth::password::hash(ADMIN.1).expect("hash");
-        pubeval::routes::users::create_user(
+        pubeval::domain::users::create_user(
             &mut conn,
-            "system:test",
+            &pubeval::domain::Ctx::system("system:test"),
             ADMIN.0,
             hash,
             pubeval::auth::Role::Admin,
@@ -157,20 +175,7 @@ pub async fn spawn_with(
         )
         .expect("admin");
     }
-    let mut config = Config {
-        max_body_bytes: 64 * 1024,
-        ..Config::default()
-    };
-    configure(&mut config);
-    let keys =
-        Arc::new(TokenKeys::new(TEST_SECRET, &config.issuer, &config.audience, 600).expect("keys"));
-    let state = AppState {
-        pool: pool.clone(),
-        keys: keys.clone(),
-        throttle: Arc::new(LoginThrottle::default()),
-        documents: Arc::new(pubeval::documents::Documents::from_config(&config)),
-        config: Arc::new(config),
-    };
+    let state = application.state().clone();
     let service = test::init_service(build_app(state)).await;
     TestApp {
         service,
@@ -178,6 +183,7 @@ pub async fn spawn_with(
         keys,
         backend,
         _db: dir,
+        _data: data,
     }
 }
 

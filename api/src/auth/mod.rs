@@ -1,9 +1,9 @@
-//! Authentication and authorization: password hashing, tokens, login throttling, and the
-//! typed extractors that state each route's rule in its signature.
+//! Authentication: password hashing, tokens and login throttling. Who a caller is
+//! ([`Principal`]) and what each role may do live in `domain`; the extractor that checks a
+//! route's policy lives in `extract`.
 
 pub mod password;
-pub mod principal;
 pub mod throttle;
 pub mod token;
 
-pub use principal::{Auth, Principal, Role, Scope};
+pub use crate::domain::{Principal, Role, Scope};

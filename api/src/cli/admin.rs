@@ -2,21 +2,18 @@
 
 use std::io::Read;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use anyhow::{Context, anyhow};
 use clap::{Args, Subcommand};
 
 use super::error::CliError;
+use crate::application::Application;
 use crate::auth::Role;
-use crate::auth::throttle::LoginThrottle;
-use crate::auth::token::TokenKeys;
 use crate::config::{Config, Overrides};
 use crate::db::models::body::Body;
 use crate::db::models::now;
 use crate::db::models::user::User;
 use crate::db::{self, DbConn, DbPool};
-use crate::state::AppState;
 
 /// Where the configuration and database come from (shared by the server commands).
 #[derive(Debug, Clone, Args)]
@@ -163,11 +160,7 @@ pub fn open_database(args: &ConfigArgs) -> Result<DbPool, CliError> {
 
 /// Opens the database and brings its schema up to date.
 fn open(config: &Config) -> Result<DbPool, CliError> {
-    let pool = db::connect(&config.database_url, config.pool_size).map_err(|e| anyhow!(e))?;
-    let mut conn = pool.get().map_err(|e| anyhow!(db::DbError::from(e)))?;
-    db::migrate(&mut conn).map_err(|e| anyhow!(e))?;
-    crate::seed::default_scheme(&mut conn).map_err(|e| anyhow!(e))?;
-    Ok(pool)
+    Ok(crate::application::open_database(config)?)
 }
 
 fn read_password() -> Result<String, CliError> {
@@ -184,48 +177,11 @@ fn read_password() -> Result<String, CliError> {
 pub fn serve(args: &ServeArgs) -> Result<(), CliError> {
     init_logging();
     let config = args.config.load(args.bind.clone())?;
-    let pool = open(&config)?;
-    let keys = TokenKeys::load_or_generate(
-        config.jwt_secret_file.as_deref(),
-        &config.data_dir,
-        &config.issuer,
-        &config.audience,
-        config.token_ttl_seconds,
-    )
-    .map_err(|e| anyhow!(e))?;
     let target = db::DbTarget::parse(&config.database_url).map_err(|e| anyhow!(e))?;
     tracing::info!(bind = %config.bind, database = %target.redacted(), "pubeval 启动 / starting");
     let bind = config.bind.clone();
-    let state = AppState {
-        pool,
-        keys: Arc::new(keys),
-        throttle: Arc::new(LoginThrottle::default()),
-        documents: Arc::new(crate::documents::Documents::from_config(&config)),
-        config: Arc::new(config),
-    };
-    serve_state(state, &bind)
-}
-
-/// Serves the application over `state` on `bind` until the process is stopped.
-pub fn serve_state(state: AppState, bind: &str) -> Result<(), CliError> {
-    init_logging();
-    // Find the fonts while the server starts, so that the first PDF does not wait for the scan
-    // and a missing font is logged at start-up rather than at the first request.
-    let documents = state.documents.clone();
-    std::thread::spawn(move || {
-        let _ = documents.typesetter();
-    });
-    let bind = bind.to_string();
-    actix_web::rt::System::new()
-        .block_on(async move {
-            actix_web::HttpServer::new(move || crate::app::build_app(state.clone()))
-                .bind(&bind)
-                .with_context(|| format!("无法监听 / cannot listen on {bind}"))?
-                .run()
-                .await
-                .context("server")
-        })
-        .map_err(CliError::from)
+    let app = Application::build(config)?;
+    Ok(app.serve_forever(&bind)?)
 }
 
 /// Runs `pubeval migrate`.
@@ -263,12 +219,12 @@ pub fn user(args: &UserArgs) -> Result<(), CliError> {
                 .map(|b| resolve_body(&mut conn, b))
                 .transpose()?;
             let password = read_password()?;
-            crate::routes::users::check_new_user(username, &password, role, body_id.as_deref())
+            crate::domain::users::check_new_user(username, &password, role, body_id.as_deref())
                 .map_err(|e| anyhow!("{e}"))?;
             let hash = crate::auth::password::hash(&password).map_err(|e| anyhow!("{e}"))?;
-            let user = crate::routes::users::create_user(
+            let user = crate::domain::users::create_user(
                 &mut conn,
-                "system:cli",
+                &crate::domain::Ctx::system("system:cli"),
                 username,
                 hash,
                 role,
@@ -286,7 +242,7 @@ pub fn user(args: &UserArgs) -> Result<(), CliError> {
                 .ok_or_else(|| anyhow!("没有用户 {username} / no such user"))?;
             db::write_transaction(&mut conn, |conn| -> Result<(), diesel::result::Error> {
                 User::disable(conn, &user.id, now())?;
-                crate::audit::record(
+                crate::db::models::audit::record(
                     conn,
                     "system:cli",
                     "user.disable",
@@ -306,7 +262,7 @@ pub fn user(args: &UserArgs) -> Result<(), CliError> {
             let hash = crate::auth::password::hash(&password).map_err(|e| anyhow!("{e}"))?;
             db::write_transaction(&mut conn, |conn| -> Result<(), diesel::result::Error> {
                 User::set_password(conn, &user.id, &hash, now())?;
-                crate::audit::record(
+                crate::db::models::audit::record(
                     conn,
                     "system:cli",
                     "user.password",
@@ -360,7 +316,7 @@ pub fn audit(args: &AuditArgs) -> Result<(), CliError> {
     let mut conn = pool.get().map_err(|e| anyhow!(db::DbError::from(e)))?;
     match args.action {
         AuditAction::Verify => {
-            let v = crate::audit::verify(&mut conn).map_err(|e| anyhow!(e))?;
+            let v = crate::db::models::audit::verify(&mut conn).map_err(|e| anyhow!(e))?;
             match v.first_broken {
                 None => println!(
                     "审计链完整，共 {} 条 / the chain of {} entries is intact",
@@ -380,11 +336,5 @@ pub fn audit(args: &AuditArgs) -> Result<(), CliError> {
 }
 
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .try_init();
+    crate::application::init_logging();
 }

@@ -2,7 +2,7 @@
 //! scoring, the uncertainty analysis, storing every row), and the first ranking page over real
 //! HTTP on loopback.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use anyhow::{Context, anyhow};
@@ -11,14 +11,11 @@ use pubeval_scoring::synthetic::Population;
 
 use super::bench::peak_rss_mb;
 use super::error::CliError;
-use crate::auth::throttle::LoginThrottle;
-use crate::auth::token::TokenKeys;
 use crate::config::Config;
+use crate::db;
 use crate::db::models::evaluation::Evaluation;
 use crate::db::models::scheme::SchemeRow;
-use crate::db::{self, DbPool};
 use crate::evaluation::{self, Stage};
-use crate::state::AppState;
 
 /// Arguments of `pubeval bench evaluation`.
 #[derive(Debug, Args)]
@@ -53,11 +50,14 @@ pub fn run(args: &EvaluationBenchArgs) -> Result<(), CliError> {
 }
 
 fn bench(args: &EvaluationBenchArgs, dir: &std::path::Path) -> Result<(), CliError> {
-    let url = format!("sqlite://{}", dir.join("bench.db").display());
-    let pool = db::connect(&url, 4).map_err(|e| anyhow!(e))?;
+    let app = crate::Application::build(Config {
+        database_url: format!("sqlite://{}", dir.join("bench.db").display()),
+        data_dir: dir.to_path_buf(),
+        pool_size: 4,
+        ..Config::default()
+    })?;
+    let pool = app.pool().clone();
     let mut conn = pool.get().map_err(|e| anyhow!(db::DbError::from(e)))?;
-    db::migrate(&mut conn).map_err(|e| anyhow!(e))?;
-    crate::seed::default_scheme(&mut conn).map_err(|e| anyhow!(e))?;
     let scheme_row = SchemeRow::active(&mut conn)
         .map_err(|e| anyhow!(e))?
         .ok_or_else(|| anyhow!("no scheme"))?;
@@ -121,7 +121,7 @@ fn bench(args: &EvaluationBenchArgs, dir: &std::path::Path) -> Result<(), CliErr
     Evaluation::set_status(&mut conn, &evaluation.id, "final").map_err(|e| anyhow!(e))?;
     drop(conn);
 
-    let page_ms = ranking_page(&pool, dir, &evaluation.id, args.requests)?;
+    let page_ms = ranking_page(&app, &evaluation.id, args.requests)?;
     println!("ranking_page_ms: {page_ms:.3}");
     println!("peak_rss_mb: {:.1}", peak_rss_mb().unwrap_or(f64::NAN));
     Ok(())
@@ -129,36 +129,23 @@ fn bench(args: &EvaluationBenchArgs, dir: &std::path::Path) -> Result<(), CliErr
 
 /// Serves the database on a loopback port and times `GET …/results?page=1&per_page=50`.
 fn ranking_page(
-    pool: &DbPool,
-    dir: &std::path::Path,
+    app: &crate::Application,
     evaluation_id: &str,
     requests: usize,
 ) -> Result<f64, CliError> {
+    let pool = app.pool();
+    let keys = app.state().keys.clone();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").context("binding a loopback port")?;
     let port = listener.local_addr().context("port")?.port();
-    let keys = Arc::new(
-        TokenKeys::load_or_generate(None, dir, "pubeval", "pubeval-api", 600)
-            .map_err(|e| anyhow!(e))?,
-    );
-    let state = AppState {
-        pool: pool.clone(),
-        keys: keys.clone(),
-        throttle: Arc::new(LoginThrottle::default()),
-        config: Arc::new(Config::default()),
-        documents: Arc::new(crate::documents::Documents::from_config(&Config::default())),
-    };
     let (tx, rx) = std::sync::mpsc::channel();
+    let served = app.clone();
     std::thread::spawn(move || {
         let system = actix_web::rt::System::new();
         system.block_on(async move {
-            let server =
-                match actix_web::HttpServer::new(move || crate::app::build_app(state.clone()))
-                    .workers(2)
-                    .listen(listener)
-                {
-                    Ok(s) => s.run(),
-                    Err(_) => return,
-                };
+            let server = match served.serve(listener, 2) {
+                Ok(s) => s,
+                Err(_) => return,
+            };
             let _ = tx.send(server.handle());
             let _ = server.await;
         });
@@ -167,9 +154,9 @@ fn ranking_page(
     // An analyst's token, issued directly so that login hashing stays out of the timing.
     let mut conn = pool.get().map_err(|e| anyhow!(db::DbError::from(e)))?;
     let hash = crate::auth::password::hash("bench-password").map_err(|e| anyhow!("{e}"))?;
-    let user = crate::routes::users::create_user(
+    let user = crate::domain::users::create_user(
         &mut conn,
-        "system:bench",
+        &crate::domain::Ctx::system("system:bench"),
         "bench-analyst",
         hash,
         crate::auth::Role::Analyst,

@@ -17,7 +17,6 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-pub use admin::serve_state;
 pub use error::CliError;
 
 /// pubeval — 认证机构宣传工作评价平台 (CNCA publicity-work evaluation).
@@ -134,7 +133,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Audit(args) => admin::audit(&args),
         Command::Evaluate(args) => evaluate::run(&args),
-        Command::Demo(args) => crate::demo::run(&args),
+        Command::Demo(args) => Ok(crate::demo::run(&args)?),
         Command::Report(args) => report::run(&args),
         Command::Score(args) => score::run(&args),
         Command::Bench(args) => match args.target {

@@ -9,7 +9,6 @@
 pub mod data;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::test::{self, TestRequest};
@@ -20,14 +19,14 @@ use pubeval_scoring::synthetic::Population;
 use serde_json::{Value, json};
 
 use crate::auth::Role;
-use crate::auth::throttle::LoginThrottle;
-use crate::auth::token::TokenKeys;
-use crate::cli::CliError;
 use crate::config::Config;
 use crate::db::models::evaluation::Evaluation;
 use crate::db::models::scheme::SchemeRow;
 use crate::db::{self, DbPool};
 use crate::state::AppState;
+
+/// What building the demo can fail with.
+type DemoError = anyhow::Error;
 
 /// The file that marks a directory as the demo's own.
 const MARKER: &str = ".pubeval-demo";
@@ -60,7 +59,7 @@ pub struct DemoArgs {
 }
 
 /// Runs `pubeval demo`.
-pub fn run(args: &DemoArgs) -> Result<(), CliError> {
+pub fn run(args: &DemoArgs) -> Result<(), DemoError> {
     let db_path = prepare_dir(&args.dir)?;
     let config = Config {
         bind: args.bind.clone(),
@@ -68,27 +67,12 @@ pub fn run(args: &DemoArgs) -> Result<(), CliError> {
         data_dir: args.dir.clone(),
         ..Config::default()
     };
-    let pool = db::connect(&config.database_url, 4).map_err(|e| anyhow!(e))?;
-    {
-        let mut conn = pool.get().map_err(|e| anyhow!(db::DbError::from(e)))?;
-        db::migrate(&mut conn).map_err(|e| anyhow!(e))?;
-        crate::seed::default_scheme(&mut conn).map_err(|e| anyhow!(e))?;
-    }
-    let keys = TokenKeys::load_or_generate(
-        None,
-        &config.data_dir,
-        &config.issuer,
-        &config.audience,
-        config.token_ttl_seconds,
-    )
-    .map_err(|e| anyhow!(e))?;
-    let state = AppState {
-        pool: pool.clone(),
-        keys: Arc::new(keys),
-        throttle: Arc::new(LoginThrottle::default()),
-        config: Arc::new(config.clone()),
-        documents: Arc::new(crate::documents::Documents::from_config(&config)),
-    };
+    let app = crate::Application::build(Config {
+        pool_size: 4,
+        ..config.clone()
+    })?;
+    let state = app.state().clone();
+    let pool = app.pool().clone();
     let client = actix_web::rt::System::new().block_on(build(args, state.clone(), &pool))?;
     let final_2024 = {
         let mut conn = pool
@@ -100,11 +84,11 @@ pub fn run(args: &DemoArgs) -> Result<(), CliError> {
     if args.no_serve {
         return Ok(());
     }
-    crate::cli::serve_state(state, &config.bind)
+    app.serve_forever(&config.bind)
 }
 
 /// Creates the directory, or clears a demo database it holds; refuses anything else.
-fn prepare_dir(dir: &Path) -> Result<PathBuf, CliError> {
+fn prepare_dir(dir: &Path) -> Result<PathBuf, DemoError> {
     let db_path = dir.join("pubeval.db");
     if dir.exists() {
         let ours = dir.join(MARKER).exists();
@@ -136,7 +120,7 @@ struct ClientLogin {
     secret: String,
 }
 
-async fn build(args: &DemoArgs, state: AppState, pool: &DbPool) -> Result<ClientLogin, CliError> {
+async fn build(args: &DemoArgs, state: AppState, pool: &DbPool) -> Result<ClientLogin, DemoError> {
     let bar = ProgressBar::new(12);
     bar.set_style(
         ProgressStyle::with_template(
@@ -177,8 +161,15 @@ async fn build(args: &DemoArgs, state: AppState, pool: &DbPool) -> Result<Client
     for (username, password, role) in LOGINS {
         let hash = crate::auth::password::hash(password).map_err(|e| anyhow!("{e}"))?;
         let body = (role == Role::Body).then(|| body_id.clone());
-        crate::routes::users::create_user(&mut conn, "system:demo", username, hash, role, body)
-            .map_err(|e| anyhow!("{e}"))?;
+        crate::domain::users::create_user(
+            &mut conn,
+            &crate::domain::Ctx::system("system:demo"),
+            username,
+            hash,
+            role,
+            body,
+        )
+        .map_err(|e| anyhow!("{e}"))?;
     }
     let credentials = crate::routes::clients::create_client(
         &mut conn,
@@ -244,7 +235,7 @@ async fn build(args: &DemoArgs, state: AppState, pool: &DbPool) -> Result<Client
 
 /// The body the demo's body user belongs to: one with a late-reported event in 2025, so that
 /// its objection reads true; else the first body.
-fn showcase_body(conn: &mut db::DbConn, ids: &[String]) -> Result<String, CliError> {
+fn showcase_body(conn: &mut db::DbConn, ids: &[String]) -> Result<String, DemoError> {
     use crate::db::schema::incidents;
     use diesel::prelude::*;
     let (start, _) = pubeval_scoring::incident::year_bounds(2025).ok_or_else(|| anyhow!("year"))?;
@@ -264,7 +255,7 @@ fn showcase_body(conn: &mut db::DbConn, ids: &[String]) -> Result<String, CliErr
 
 /// Runs an evaluation to draft. On a thread of its own: polars must not run inside the async
 /// runtime the demo drives the application with.
-fn evaluate(pool: &DbPool, year: i32) -> Result<String, CliError> {
+fn evaluate(pool: &DbPool, year: i32) -> Result<String, DemoError> {
     let pool = pool.clone();
     std::thread::spawn(move || -> Result<String, String> {
         let mut conn = pool.get().map_err(|e| e.to_string())?;
@@ -291,7 +282,7 @@ async fn walk_warnings<S, B>(
     admin: &str,
     evaluation: &str,
     year: i32,
-) -> Result<(), CliError>
+) -> Result<(), DemoError>
 where
     S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: actix_web::body::MessageBody,
@@ -389,7 +380,7 @@ where
     Ok(())
 }
 
-async fn login<S, B>(app: &S, username: &str, password: &str) -> Result<String, CliError>
+async fn login<S, B>(app: &S, username: &str, password: &str) -> Result<String, DemoError>
 where
     S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: actix_web::body::MessageBody,
@@ -415,7 +406,7 @@ async fn call<S, B>(
     path: &str,
     token: &str,
     body: Value,
-) -> Result<Value, CliError>
+) -> Result<Value, DemoError>
 where
     S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: actix_web::body::MessageBody,

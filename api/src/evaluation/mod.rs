@@ -13,7 +13,7 @@ use serde_json::json;
 
 pub use inputs::{Inputs, load_inputs};
 
-use crate::audit;
+use crate::db::models::audit;
 use crate::db::models::evaluation::{Evaluation, ResultRow};
 use crate::db::models::{new_id, now};
 use crate::db::schema::evaluations;
@@ -68,13 +68,13 @@ pub fn start(
     write_transaction(conn, |conn| {
         let cycle = crate::db::models::cycle::Cycle::by_year(conn, year)?.ok_or_else(|| {
             ApiError::conflict(
-                "no_cycle",
+                crate::domain::ErrorCode::NoCycle,
                 format!("{year} 年度尚未设立评价周期 / no evaluation cycle for {year}"),
             )
         })?;
         if let Some(f) = Evaluation::final_of_year(conn, year)? {
             return Err(ApiError::conflict(
-                "final_exists",
+                crate::domain::ErrorCode::FinalExists,
                 format!(
                     "{year} 年度已有最终评价结果（{}），须先以书面理由撤销后才能重新评价 / the {year} evaluation is final; supersede it with a reason first",
                     f.id
@@ -87,7 +87,7 @@ pub fn start(
             .any(|e| e.status == "running")
         {
             return Err(ApiError::conflict(
-                "already_running",
+                crate::domain::ErrorCode::AlreadyRunning,
                 format!("{year} 年度的评价正在进行 / an evaluation of {year} is running"),
             ));
         }

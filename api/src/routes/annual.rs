@@ -8,12 +8,12 @@ use pubeval_scoring::{BodyResult, Scheme};
 
 use super::reports::{attachment, load, ranking_row};
 use super::with_conn;
-use crate::auth::Auth;
-use crate::auth::principal::Anyone;
 use crate::db::DbConn;
 use crate::db::models::evaluation::{Evaluation, ResultFilter, ResultRow};
 use crate::db::models::warning::WarningRow;
+use crate::domain::policy::Anyone;
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::Auth;
 use crate::state::AppState;
 
 /// What the annual report draws on, owned, so that it can be rendered away from the database.

@@ -4,11 +4,11 @@ use actix_web::{HttpResponse, get, web};
 use diesel::prelude::*;
 
 use super::{Page, PageQuery, with_conn};
-use crate::audit::{self, AuditEntry, Verification};
-use crate::auth::Auth;
-use crate::auth::principal::{AdminOnly, Staff};
+use crate::db::models::audit::{self, AuditEntry, Verification};
 use crate::db::schema::audit_log;
+use crate::domain::policy::{AdminOnly, Staff};
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::Auth;
 use crate::state::AppState;
 
 /// The audit log, newest first.

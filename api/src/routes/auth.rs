@@ -4,15 +4,16 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::audit;
-use crate::auth::principal::Anyone;
 use crate::auth::token::SubjectKind;
-use crate::auth::{Auth, Principal, password};
+use crate::auth::{Principal, password};
+use crate::db::models::audit;
 use crate::db::models::client::ApiClient;
 use crate::db::models::now;
 use crate::db::models::user::User;
 use crate::db::write_transaction;
+use crate::domain::policy::Anyone;
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::Auth;
 use crate::state::AppState;
 
 /// A token request: a person's password grant or an external system's client-credentials
@@ -212,6 +213,8 @@ pub async fn revoke(
                     ApiClient::bump_token_version(conn, id, at)?;
                     ("api_client", id.clone())
                 }
+                // Tokens are never issued to the system itself.
+                Principal::System { .. } => return Err(ApiError::forbidden()),
             };
             audit::record(
                 conn,

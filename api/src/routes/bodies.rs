@@ -7,13 +7,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{Page, PageQuery, with_conn};
-use crate::audit;
-use crate::auth::principal::{BodiesReader, Staff};
-use crate::auth::{Auth, Principal};
+use crate::auth::Principal;
+use crate::db::models::audit;
 use crate::db::models::body::{Body, BodyFilter};
 use crate::db::models::{new_id, now};
 use crate::db::write_transaction;
+use crate::domain::policy::{BodiesReader, Staff};
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::Auth;
 use crate::state::AppState;
 
 /// The status of a body's approval.
@@ -181,7 +182,7 @@ pub async fn create(
         write_transaction(conn, |conn| {
             if Body::by_approval_no(conn, &approval_no)?.is_some() {
                 return Err(ApiError::conflict(
-                    "approval_no_taken",
+                    crate::domain::ErrorCode::ApprovalNoTaken,
                     format!("批准号 {approval_no} 已登记 / approval number {approval_no} is already registered"),
                 ));
             }

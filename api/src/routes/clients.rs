@@ -5,13 +5,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{Page, PageQuery, with_conn};
-use crate::audit;
-use crate::auth::principal::AdminOnly;
-use crate::auth::{Auth, Scope, password};
+use crate::auth::{Scope, password};
+use crate::db::models::audit;
 use crate::db::models::client::ApiClient;
 use crate::db::models::{new_id, now};
 use crate::db::write_transaction;
+use crate::domain::policy::AdminOnly;
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::Auth;
 use crate::state::AppState;
 
 /// An api client as the API shows it (never the secret's hash).

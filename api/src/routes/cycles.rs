@@ -6,15 +6,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{Page, PageQuery, with_conn};
-use crate::audit;
-use crate::auth::Auth;
-use crate::auth::principal::{AnyUser, Staff};
+use crate::db::models::audit;
 use crate::db::models::body::Body;
 use crate::db::models::cycle::{Cycle, LateEntryException};
 use crate::db::models::scheme::SchemeRow;
 use crate::db::models::{new_id, now};
 use crate::db::write_transaction;
+use crate::domain::policy::{AnyUser, Staff};
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::Auth;
 use crate::state::AppState;
 
 /// A cycle as the API shows it.
@@ -182,7 +182,7 @@ pub async fn create(
     let cycle = with_conn(&state, move |conn| {
         write_transaction(conn, |conn| {
             if Cycle::by_year(conn, new.year)?.is_some() {
-                return Err(ApiError::conflict("cycle_exists", format!("{} 年度的评价周期已存在 / the {} cycle exists", new.year, new.year)));
+                return Err(ApiError::conflict(crate::domain::ErrorCode::CycleExists, format!("{} 年度的评价周期已存在 / the {} cycle exists", new.year, new.year)));
             }
             let scheme_id = active_scheme_id(conn, new.scheme_id.as_deref())?;
             let at = now();

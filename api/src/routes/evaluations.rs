@@ -9,15 +9,16 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::cycles::utc;
 use super::{Page, PageQuery, with_conn};
-use crate::audit;
-use crate::auth::principal::{Anyone, BodyOrAdmin, Staff};
-use crate::auth::{Auth, Principal, Role, Scope};
+use crate::auth::{Principal, Role, Scope};
+use crate::db::models::audit;
 use crate::db::models::evaluation::{Evaluation, Objection, ResultFilter, ResultRow};
 use crate::db::models::{new_id, now};
 use crate::db::schema::{evaluations, objections};
 use crate::db::{DbConn, write_transaction};
+use crate::domain::policy::{Anyone, BodyOrAdmin, Staff};
 use crate::error::{ApiError, ErrorBody};
 use crate::evaluation::{self, DEFAULT_DRAWS};
+use crate::extract::Auth;
 use crate::state::AppState;
 
 /// Days objections are accepted after publication, unless stated.
@@ -382,11 +383,11 @@ pub async fn results(
 fn ready(e: &Evaluation) -> Result<(), ApiError> {
     match e.status.as_str() {
         "running" => Err(ApiError::conflict(
-            "evaluation_running",
+            crate::domain::ErrorCode::EvaluationRunning,
             "评价仍在进行 / the evaluation is still running",
         )),
         "failed" => Err(ApiError::conflict(
-            "evaluation_failed",
+            crate::domain::ErrorCode::EvaluationFailed,
             format!(
                 "评价失败 / the evaluation failed: {}",
                 e.failure.clone().unwrap_or_default()
@@ -446,7 +447,7 @@ pub struct PublishRequest {
 
 fn transition_error(e: &Evaluation, wanted: &str) -> ApiError {
     ApiError::conflict(
-        "invalid_transition",
+        crate::domain::ErrorCode::InvalidTransition,
         format!(
             "评价当前状态为 {}，不能{wanted} / the evaluation is {}; cannot {wanted}",
             e.status, e.status
@@ -548,7 +549,7 @@ pub async fn finalize(
                 .count();
             if open > 0 {
                 return Err(ApiError::conflict(
-                    "objections_open",
+                    crate::domain::ErrorCode::ObjectionsOpen,
                     format!("尚有 {open} 件异议未答复 / {open} objection(s) still unanswered"),
                 ));
             }
@@ -756,7 +757,7 @@ pub async fn file_objection(
                 .ok_or_else(|| ApiError::not_found("评价"))?;
             if e.status != "public_notice" || e.objection_deadline.is_some_and(|d| now() >= d) {
                 return Err(ApiError::conflict(
-                    "objection_period_closed",
+                    crate::domain::ErrorCode::ObjectionPeriodClosed,
                     "不在异议期内 / the objection period is closed",
                 ));
             }
@@ -804,7 +805,7 @@ pub async fn file_objection(
 #[get("/api/v1/evaluations/{id}/objections")]
 pub async fn list_objections(
     state: web::Data<AppState>,
-    auth: Auth<crate::auth::principal::AnyUser>,
+    auth: Auth<crate::domain::policy::AnyUser>,
     id: web::Path<String>,
     page: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -882,7 +883,7 @@ pub async fn answer_objection(
             let o = Objection::by_id(conn, &id)?.ok_or_else(|| ApiError::not_found("异议"))?;
             if o.status != "open" {
                 return Err(ApiError::conflict(
-                    "invalid_transition",
+                    crate::domain::ErrorCode::InvalidTransition,
                     format!(
                         "异议已答复（{}）/ already answered ({})",
                         o.status, o.status

@@ -36,7 +36,7 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
     super::with_conn(&state, |conn| {
         diesel::sql_query("SELECT 1").execute(conn).map_err(|e| {
             ApiError::unavailable(
-                "database_unavailable",
+                crate::domain::ErrorCode::DatabaseUnavailable,
                 format!("数据库不可用 / database unavailable: {e}"),
             )
         })

@@ -11,10 +11,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{Page, PageQuery, with_conn};
-use crate::audit;
-use crate::auth::Auth;
-use crate::auth::principal::{AnyUser, BodyOrAdmin, Staff};
 use crate::db::DbConn;
+use crate::db::models::audit;
 use crate::db::models::body::Body;
 use crate::db::models::incident::{
     IncidentCorrection, IncidentFilter, IncidentRow, SOURCE_ANALYST, SOURCE_SELF_REPORT,
@@ -22,7 +20,9 @@ use crate::db::models::incident::{
 use crate::db::models::scheme::SchemeRow;
 use crate::db::models::{new_id, now};
 use crate::db::write_transaction;
+use crate::domain::policy::{AnyUser, BodyOrAdmin, Staff};
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::Auth;
 use crate::state::AppState;
 
 /// How far ahead of the server's clock an occurrence may lie (clocks of other systems drift).
@@ -360,7 +360,7 @@ fn reason(value: &str) -> Result<String, ApiError> {
 fn active_scheme(conn: &mut DbConn) -> Result<Scheme, ApiError> {
     let row = SchemeRow::active(conn)?.ok_or_else(|| {
         ApiError::conflict(
-            "no_active_scheme",
+            crate::domain::ErrorCode::NoActiveScheme,
             "没有生效的评价方案，无法登记事件 / no active scheme to check the incident against",
         )
     })?;
@@ -699,14 +699,14 @@ pub async fn get(
 
 fn voided_conflict() -> ApiError {
     ApiError::conflict(
-        "incident_voided",
+        crate::domain::ErrorCode::IncidentVoided,
         "事件已作废，不能更正 / the incident is voided and cannot be corrected",
     )
 }
 
 fn already_voided() -> ApiError {
     ApiError::conflict(
-        "already_voided",
+        crate::domain::ErrorCode::AlreadyVoided,
         "事件已作废 / the incident is already voided",
     )
 }

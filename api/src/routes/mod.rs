@@ -102,6 +102,30 @@ pub fn scheme_of(
         .map_err(ApiError::internal)
 }
 
+/// Runs a use case off the async runtime, with a pooled connection, in the caller's context.
+pub async fn call<T, F>(
+    state: &crate::state::AppState,
+    principal: &crate::domain::Principal,
+    f: F,
+) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut crate::db::DbConn, &crate::domain::Ctx) -> crate::domain::Result<T>
+        + Send
+        + 'static,
+{
+    let ctx = state.ctx(principal);
+    let pool = state.pool.clone();
+    let outcome = actix_web::web::block(move || {
+        let mut conn = pool
+            .get()
+            .map_err(|e| crate::domain::Error::from(crate::db::DbError::from(e)))?;
+        f(&mut conn, &ctx)
+    })
+    .await?;
+    Ok(outcome?)
+}
+
 /// Runs blocking database work off the async runtime, with a pooled connection.
 pub async fn with_conn<T, F>(state: &crate::state::AppState, f: F) -> Result<T, ApiError>
 where

@@ -11,13 +11,14 @@ use pubeval_scoring::{BodyResult, Scheme};
 
 use super::reports::attachment;
 use super::with_conn;
-use crate::auth::principal::Anyone;
-use crate::auth::{Auth, Principal, Role, Scope};
+use crate::auth::{Principal, Role, Scope};
 use crate::db::DbConn;
 use crate::db::models::body::Body;
 use crate::db::models::evaluation::Evaluation;
 use crate::db::models::warning::{PUBLISHED, WarningRow};
+use crate::domain::policy::Anyone;
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::Auth;
 use crate::state::AppState;
 
 /// Working days a body has to state its case (陈述、申辩).
@@ -181,7 +182,7 @@ impl LetterBatch {
             }
             _ => {
                 return Err(ApiError::conflict(
-                    "not_published",
+                    crate::domain::ErrorCode::NotPublished,
                     "评价结果尚未公示，无告知书 / the evaluation is not in public notice or final",
                 ));
             }

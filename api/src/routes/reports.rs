@@ -13,11 +13,12 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::evaluations::RankingQuery;
 use super::with_conn;
-use crate::auth::principal::Anyone;
-use crate::auth::{Auth, Principal, Role, Scope};
+use crate::auth::{Principal, Role, Scope};
 use crate::db::DbConn;
 use crate::db::models::evaluation::{Evaluation, ResultFilter, ResultRow};
+use crate::domain::policy::Anyone;
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::Auth;
 use crate::state::AppState;
 
 /// The ranking's format.
@@ -90,7 +91,7 @@ fn with_scheme(
 ) -> Result<(Evaluation, Scheme), ApiError> {
     if matches!(evaluation.status.as_str(), "running" | "failed") {
         return Err(ApiError::conflict(
-            "evaluation_not_ready",
+            crate::domain::ErrorCode::EvaluationRunning,
             "评价尚无结果 / the evaluation has no results",
         ));
     }

@@ -6,14 +6,15 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{Page, PageQuery, with_conn};
-use crate::audit;
-use crate::auth::principal::{AnyUser, Staff};
-use crate::auth::{Auth, Role};
+use crate::auth::Role;
+use crate::db::models::audit;
 use crate::db::models::scheme::SchemeRow;
 use crate::db::models::{new_id, now};
 use crate::db::schema::schemes;
 use crate::db::write_transaction;
+use crate::domain::policy::{AnyUser, Staff};
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::Auth;
 use crate::state::AppState;
 
 /// A scheme as the API shows it.
@@ -139,7 +140,7 @@ pub async fn create(
                 .get_result(conn)?;
             if exists > 0 {
                 return Err(ApiError::conflict(
-                    "scheme_exists",
+                    crate::domain::ErrorCode::SchemeExists,
                     format!(
                         "方案 {} 第 {} 版已存在 / scheme {} version {} exists",
                         scheme.code, scheme.version, scheme.code, scheme.version
@@ -198,7 +199,7 @@ pub async fn activate(
             let row = SchemeRow::by_id(conn, &id)?.ok_or_else(|| ApiError::not_found("评价方案"))?;
             if row.status != "draft" {
                 return Err(ApiError::conflict(
-                    "invalid_transition",
+                    crate::domain::ErrorCode::InvalidTransition,
                     format!("只有草稿方案可以启用，此方案状态为 {} / only a draft can be activated; this one is {}", row.status, row.status),
                 ));
             }

@@ -11,15 +11,16 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::cycles::utc;
 use super::{Page, PageQuery, with_conn};
-use crate::audit;
-use crate::auth::principal::{AnyUser, BodyOrAdmin, Staff};
-use crate::auth::{Auth, Principal};
+use crate::auth::Principal;
+use crate::db::models::audit;
 use crate::db::models::body::{Body, BodyFilter};
 use crate::db::models::cycle::Cycle;
 use crate::db::models::submission::Revision;
 use crate::db::models::{new_id, now};
 use crate::db::{DbConn, write_transaction};
+use crate::domain::policy::{AnyUser, BodyOrAdmin, Staff};
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::Auth;
 use crate::state::AppState;
 
 /// A revision as the API shows it.
@@ -107,9 +108,8 @@ fn if_match(req: &HttpRequest) -> IfMatch {
 }
 
 fn stale(current: i32) -> ApiError {
-    ApiError::new(
-        StatusCode::PRECONDITION_FAILED,
-        "stale_revision",
+    ApiError::coded(
+        crate::domain::ErrorCode::StaleRevision,
         format!(
             "报告已被修改，当前为第 {current} 版，请刷新后再保存 / the report changed; the current revision is {current}"
         ),
@@ -145,7 +145,7 @@ fn check_window(conn: &mut DbConn, cycle: &Cycle, body_id: &str) -> Result<(), A
         return Ok(());
     }
     Err(ApiError::conflict(
-        "window_closed",
+        crate::domain::ErrorCode::WindowClosed,
         format!(
             "不在报送期内：{} 年度报送期为 {} 至 {}（北京时间，截止时刻不含）/ outside the submission window {} to {} (UTC+8)",
             cycle.year,
@@ -164,7 +164,7 @@ fn cycle_and_scheme(
 ) -> Result<(Cycle, pubeval_scoring::Scheme), ApiError> {
     let cycle = Cycle::by_year(conn, year)?.ok_or_else(|| {
         ApiError::conflict(
-            "no_cycle",
+            crate::domain::ErrorCode::NoCycle,
             format!("{year} 年度尚未设立评价周期 / no evaluation cycle for {year}"),
         )
     })?;
@@ -223,9 +223,8 @@ pub async fn save(
             match (&current, precondition) {
                 (None, IfMatch::Revision(_)) => return Err(stale(0)),
                 (Some(c), IfMatch::Absent) => {
-                    return Err(ApiError::new(
-                        StatusCode::PRECONDITION_REQUIRED,
-                        "if_match_required",
+                    return Err(ApiError::coded(
+                        crate::domain::ErrorCode::IfMatchRequired,
                         format!("报告已有第 {} 版，保存时须带 If-Match 指明所修改的版本 / If-Match is required; the current revision is {}", c.revision, c.revision),
                     ));
                 }
@@ -236,7 +235,7 @@ pub async fn save(
                 && matches!(c.status.as_str(), "submitted" | "accepted")
             {
                 return Err(ApiError::conflict(
-                    "invalid_transition",
+                    crate::domain::ErrorCode::InvalidTransition,
                     format!("报告已{}，不能再修改 / the report is {} and can no longer be edited", status_zh(&c.status), c.status),
                 ));
             }
@@ -310,7 +309,7 @@ pub async fn submit(
         let (cycle, scheme) = cycle_and_scheme(conn, year)?;
         write_transaction(conn, |conn| {
             let current = Revision::current(conn, &body_id, year)?.ok_or_else(|| {
-                ApiError::conflict("nothing_to_submit", "尚未保存报告，无法提交 / save the report before submitting it")
+                ApiError::conflict(crate::domain::ErrorCode::NothingToSubmit, "尚未保存报告，无法提交 / save the report before submitting it")
             })?;
             if let IfMatch::Revision(n) = precondition
                 && n != current.revision
@@ -319,7 +318,7 @@ pub async fn submit(
             }
             if matches!(current.status.as_str(), "submitted" | "accepted") {
                 return Err(ApiError::conflict(
-                    "invalid_transition",
+                    crate::domain::ErrorCode::InvalidTransition,
                     format!("报告已{} / the report is already {}", status_zh(&current.status), current.status),
                 ));
             }
@@ -359,7 +358,7 @@ async fn review(
             let current = Revision::current(conn, &body_id, year)?.ok_or_else(|| ApiError::not_found("报告"))?;
             if current.status != "submitted" {
                 return Err(ApiError::conflict(
-                    "invalid_transition",
+                    crate::domain::ErrorCode::InvalidTransition,
                     format!("只有已提交的报告可以{}，此报告状态为 {} / only a submitted report can be {to}; this one is {}",
                         status_zh(to), current.status, current.status),
                 ));

@@ -16,16 +16,18 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{Page, PageQuery, with_conn};
-use crate::audit;
-use crate::auth::principal::{Anyone, BodyOrAdmin, Scope, Staff};
-use crate::auth::{Auth, Principal, Role};
+use crate::auth::{Principal, Role};
+use crate::db::models::audit;
 use crate::db::models::warning::{
     ACKNOWLEDGED, CLOSED, DRAFT, ESCALATED, ISSUED, Issuance, PUBLISHED, RECTIFICATION_SUBMITTED,
     WITHDRAWN, WarningEvent, WarningFilter, WarningListing, WarningRow,
 };
 use crate::db::models::{new_id, now};
 use crate::db::{DbConn, write_transaction};
+use crate::domain::Scope;
+use crate::domain::policy::{Anyone, BodyOrAdmin, Staff};
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::Auth;
 use crate::state::AppState;
 
 /// Days a body has to rectify when the analyst names no deadline.
@@ -160,7 +162,7 @@ fn invalid_transition(status: &str, action: Action) -> ApiError {
         ("", "")
     };
     ApiError::conflict(
-        "invalid_transition",
+        crate::domain::ErrorCode::InvalidTransition,
         format!(
             "风险警示当前状态为“{}”{final_zh}，不能{} / the warning is {status}{final_en}, so it cannot {}",
             status_zh(status),
@@ -423,9 +425,8 @@ fn optional_json<T: DeserializeOwned + Default>(
         .and_then(|v| v.parse::<mime::Mime>().ok())
         .is_some_and(|m| m.subtype() == mime::JSON || m.suffix() == Some(mime::JSON));
     if !is_json {
-        return Err(ApiError::new(
-            actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+        return Err(ApiError::coded(
+            crate::domain::ErrorCode::UnsupportedMediaType,
             "请求体须为 application/json / the body must be application/json",
         ));
     }

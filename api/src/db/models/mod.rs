@@ -1,5 +1,6 @@
 //! One file per entity: its rows, the structs it is written with, and its queries.
 
+pub mod audit;
 pub mod body;
 pub mod client;
 pub mod cycle;

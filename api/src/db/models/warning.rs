@@ -191,7 +191,7 @@ pub fn create_drafts(
             updated_at: at,
         };
         row.insert(conn)?;
-        crate::audit::record(
+        crate::db::models::audit::record(
             conn,
             "system",
             "warning.draft",

@@ -67,6 +67,27 @@ pub fn record(
     entity_id: &str,
     detail: serde_json::Value,
 ) -> QueryResult<()> {
+    record_at(
+        conn,
+        actor,
+        Utc::now().naive_utc(),
+        action,
+        entity,
+        entity_id,
+        detail,
+    )
+}
+
+/// Appends an entry made at `at` (the use case's clock).
+pub fn record_at(
+    conn: &mut DbConn,
+    actor: &str,
+    at: NaiveDateTime,
+    action: &str,
+    entity: &str,
+    entity_id: &str,
+    detail: serde_json::Value,
+) -> QueryResult<()> {
     if let DbConn::Postgres(_) = conn {
         // Appends are serialised so that two never link to the same predecessor; SQLite's
         // immediate transactions already are.
@@ -82,10 +103,7 @@ pub fn record(
         None => (1, GENESIS.to_string()),
     };
     // Stored times keep microseconds on both backends; hash what is stored.
-    let at = Utc::now()
-        .naive_utc()
-        .duration_trunc(TimeDelta::microseconds(1))
-        .unwrap_or_else(|_| Utc::now().naive_utc());
+    let at = at.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(at);
     let mut entry = AuditEntry {
         seq,
         at,

@@ -4,7 +4,6 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, web};
 use serde::de::DeserializeOwned;
 
@@ -26,23 +25,12 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
-        let is_json = req
-            .headers()
-            .get(actix_web::http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<mime::Mime>().ok())
-            .is_some_and(|m| m.subtype() == mime::JSON || m.suffix() == Some(mime::JSON));
-        let limit = req
-            .app_data::<web::Data<crate::state::AppState>>()
-            .map_or(1 << 20, |s| s.config.max_body_bytes);
+        let is_json = is_json(req);
+        let limit = limit(req);
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
             if !is_json {
-                return Err(ApiError::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_media_type",
-                    "请求体须为 application/json / the body must be application/json",
-                ));
+                return Err(not_json());
             }
             let bytes = bytes.await.map_err(|_| too_large())?;
             if bytes.len() > limit {
@@ -53,10 +41,65 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     }
 }
 
+/// An optional JSON request body: `None` when the request has no body at all; otherwise read
+/// exactly as [`Json`] reads it, so a body that is present but wrong (a misspelt field, 5.0 for
+/// an integer) is refused naming the field instead of being ignored.
+pub struct OptionalJson<T>(pub Option<T>);
+
+impl<T> OptionalJson<T> {
+    /// The value, if a body was sent.
+    pub fn into_inner(self) -> Option<T> {
+        self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for OptionalJson<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let is_json = is_json(req);
+        let limit = limit(req);
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let bytes = bytes.await.map_err(|_| too_large())?;
+            if bytes.len() > limit {
+                return Err(too_large());
+            }
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                return Ok(OptionalJson(None));
+            }
+            if !is_json {
+                return Err(not_json());
+            }
+            parse(&bytes).map(|v| OptionalJson(Some(v)))
+        })
+    }
+}
+
+fn is_json(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<mime::Mime>().ok())
+        .is_some_and(|m| m.subtype() == mime::JSON || m.suffix() == Some(mime::JSON))
+}
+
+fn limit(req: &HttpRequest) -> usize {
+    req.app_data::<web::Data<crate::state::AppState>>()
+        .map_or(1 << 20, |s| s.config.max_body_bytes)
+}
+
+fn not_json() -> ApiError {
+    ApiError::coded(
+        crate::domain::ErrorCode::UnsupportedMediaType,
+        "请求体须为 application/json / the body must be application/json",
+    )
+}
+
 fn too_large() -> ApiError {
-    ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "payload_too_large",
+    ApiError::coded(
+        crate::domain::ErrorCode::PayloadTooLarge,
         "请求体过大 / request body too large",
     )
 }
@@ -84,9 +127,8 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             } else {
                 path
             };
-            Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
+            Err(ApiError::coded(
+                crate::domain::ErrorCode::ValidationFailed,
                 format!("字段 {field} 有误 / invalid field {field}: {message}"),
             )
             .with_details(vec![ErrorDetail {
