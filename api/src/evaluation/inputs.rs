@@ -18,7 +18,6 @@ use crate::db::models::evaluation::{Evaluation, ResultRow};
 use crate::db::models::incident::IncidentRow;
 use crate::db::models::scheme::SchemeRow;
 use crate::db::schema::{late_entry_exceptions, submissions};
-use crate::routes::submissions::expected_in;
 
 /// The inputs of one evaluation.
 #[derive(Debug)]
@@ -64,7 +63,7 @@ pub fn load_inputs(conn: &mut DbConn, evaluation: &Evaluation) -> Result<Inputs,
         Body::page(conn, &BodyFilter::default(), 0, i64::MAX).map_err(|e| e.to_string())?;
     let expected: Vec<Body> = all_bodies
         .into_iter()
-        .filter(|b| expected_in(b, year))
+        .filter(|b| b.expected_in(year))
         .collect();
 
     // Every revision's status and time (without payloads), to find each body's current status

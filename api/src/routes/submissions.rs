@@ -571,20 +571,6 @@ pub struct SubmissionStatus {
     pub updated_at: Option<String>,
 }
 
-/// Whether the year-`year` evaluation expects a body: approved by 31 December of the year and
-/// not revoked before 1 January of it (DESIGN.md §3).
-pub fn expected_in(body: &Body, year: i32) -> bool {
-    let (Some(end), Some(start)) = (
-        NaiveDate::from_ymd_opt(year, 12, 31),
-        NaiveDate::from_ymd_opt(year, 1, 1),
-    ) else {
-        return false;
-    };
-    let revoked_before =
-        body.status == "revoked" && body.status_changed_on.is_some_and(|d| d < start);
-    body.approved_on <= end && !revoked_before
-}
-
 /// The report status of every body the cycle expects, in approval-number order.
 #[utoipa::path(get, path = "/api/v1/submissions", operation_id = "submissions_list", tag = "submissions",
     params(SubmissionQuery, PageQuery), security(("bearer" = [])),
@@ -627,7 +613,7 @@ pub async fn list(
         current.iter().map(|r| (r.body_id.as_str(), r)).collect();
     let all: Vec<SubmissionStatus> = bodies
         .iter()
-        .filter(|b| expected_in(b, year))
+        .filter(|b| b.expected_in(year))
         .map(|b| {
             let r = by_body.get(b.id.as_str());
             SubmissionStatus {

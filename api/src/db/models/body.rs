@@ -3,6 +3,8 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use crate::domain::TextEnum;
+
 use crate::db::DbConn;
 use crate::db::schema::bodies;
 
@@ -48,6 +50,20 @@ pub struct BodyFilter {
 }
 
 impl Body {
+    /// Whether the year-`year` evaluation expects a body: approved by 31 December of the year and
+    /// not revoked before 1 January of it (DESIGN.md §3).
+    pub fn expected_in(&self, year: i32) -> bool {
+        let (Some(end), Some(start)) = (
+            NaiveDate::from_ymd_opt(year, 12, 31),
+            NaiveDate::from_ymd_opt(year, 1, 1),
+        ) else {
+            return false;
+        };
+        let revoked_before = self.status == crate::domain::states::BodyStatus::Revoked.as_str()
+            && self.status_changed_on.is_some_and(|d| d < start);
+        self.approved_on <= end && !revoked_before
+    }
+
     /// The body with this id.
     pub fn by_id(conn: &mut DbConn, id: &str) -> QueryResult<Option<Body>> {
         bodies::table
