@@ -68,6 +68,11 @@ impl Clock for FixedClock {
     }
 }
 
+/// A stored UTC time in RFC 3339, as the API writes times.
+pub fn utc(t: NaiveDateTime) -> String {
+    t.and_utc().to_rfc3339()
+}
+
 /// The shared clock of an application.
 pub type SharedClock = Arc<dyn Clock>;
 

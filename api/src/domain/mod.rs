@@ -9,6 +9,7 @@ pub mod context;
 pub mod error;
 pub mod policy;
 pub mod principal;
+pub mod schemes;
 pub mod states;
 pub mod users;
 

@@ -90,16 +90,12 @@ impl<T> Page<T> {
     }
 }
 
-/// The parsed scheme with this id. A cycle or evaluation names it, so its absence, or a
-/// document that no longer parses, is a fault of the data (500), not of the request.
+/// The parsed scheme with this id (see `domain::schemes::scheme_of`).
 pub fn scheme_of(
     conn: &mut crate::db::DbConn,
     scheme_id: &str,
 ) -> Result<pubeval_scoring::Scheme, ApiError> {
-    crate::db::models::scheme::SchemeRow::by_id(conn, scheme_id)?
-        .ok_or_else(|| ApiError::internal(format!("missing scheme {scheme_id}")))?
-        .parsed()
-        .map_err(ApiError::internal)
+    Ok(crate::domain::schemes::scheme_of(conn, scheme_id)?)
 }
 
 /// Runs a use case off the async runtime, with a pooled connection, in the caller's context.
