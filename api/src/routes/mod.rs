@@ -17,9 +17,89 @@ pub mod users;
 pub mod warnings;
 
 use serde::{Deserialize, Serialize};
+use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::ApiError;
+
+/// Registers every route of the API with its OpenAPI path, in one list: a route cannot be
+/// served without being documented, nor documented without being served.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg
+        .service(health::healthz)
+        .service(health::readyz)
+        .service(auth::token)
+        .service(auth::revoke)
+        .service(users::create)
+        .service(users::list)
+        .service(users::disable)
+        .service(users::reset_password)
+        .service(clients::create)
+        .service(clients::list)
+        .service(clients::disable)
+        .service(clients::rotate)
+        .service(bodies::create)
+        .service(bodies::list)
+        .service(bodies::get)
+        .service(bodies::update)
+        .service(incidents::self_report)
+        .service(incidents::record)
+        .service(incidents::list)
+        .service(incidents::list_of_body)
+        .service(incidents::get)
+        .service(incidents::correct)
+        .service(incidents::void)
+        .service(schemes::list)
+        .service(schemes::get)
+        .service(schemes::create)
+        .service(schemes::activate)
+        .service(cycles::create)
+        .service(cycles::update)
+        .service(cycles::list)
+        .service(cycles::get)
+        .service(cycles::grant_exception)
+        .service(cycles::list_exceptions)
+        .service(submissions::list)
+        .service(submissions::save)
+        .service(submissions::submit)
+        .service(submissions::return_report)
+        .service(submissions::accept)
+        .service(submissions::current_report)
+        .service(submissions::list_revisions)
+        .service(submissions::one_revision)
+        .service(evaluations::run)
+        .service(evaluations::list)
+        .service(evaluations::get)
+        .service(evaluations::results)
+        .service(evaluations::one_result)
+        .service(evaluations::publish)
+        .service(evaluations::finalize)
+        .service(evaluations::supersede)
+        .service(evaluations::file_objection)
+        .service(evaluations::list_objections)
+        .service(evaluations::answer_objection)
+        .service(evaluations::body_history)
+        .service(warnings::list)
+        .service(warnings::get)
+        .service(warnings::issue)
+        .service(warnings::withdraw)
+        .service(warnings::acknowledge)
+        .service(warnings::rectification)
+        .service(warnings::send_back)
+        .service(warnings::close)
+        .service(warnings::escalate)
+        .service(notices::notice)
+        .service(notices::notice_as_pdf)
+        .service(notices::letter)
+        .service(notices::letter_as_pdf)
+        .service(reports::ranking)
+        .service(reports::chart_svg)
+        .service(reports::chart_png)
+        .service(annual::annual_report_html)
+        .service(annual::annual_report_pdf)
+        .service(audit::list)
+        .service(audit::verify);
+}
 
 /// Rows per page by default.
 pub const DEFAULT_PER_PAGE: u32 = 50;
