@@ -12,6 +12,8 @@ use crate::auth::token::TokenKeys;
 use crate::config::Config;
 use crate::db::{self, DbPool};
 use crate::domain::clock::{self, SharedClock};
+use crate::domain::{Ctx, Principal};
+use crate::evaluation::queue::EvaluationQueue;
 use crate::state::AppState;
 
 /// What a caller may set instead of the defaults (tests: a known signing key, a fixed clock).
@@ -38,6 +40,17 @@ impl Application {
     /// Builds the application with some parts given.
     pub fn build_with(config: Config, options: Options) -> anyhow::Result<Application> {
         let pool = open_database(&config)?;
+        let clock = options.clock.unwrap_or_else(clock::system);
+        // The platform's own context (background runs, start-up), on the application's clock.
+        let system = Ctx::new(
+            Principal::System {
+                name: "system".into(),
+            },
+            clock.clone(),
+        );
+        fail_interrupted_runs(&pool, &system)?;
+        let runs = EvaluationQueue::start(pool.clone(), system, config.evaluation_workers)
+            .context("starting the evaluation workers")?;
         let keys = match options.keys {
             Some(keys) => keys,
             None => TokenKeys::load_or_generate(
@@ -49,13 +62,13 @@ impl Application {
             )
             .map_err(|e| anyhow!(e))?,
         };
-        let clock = options.clock.unwrap_or_else(clock::system);
         let state = AppState {
             pool,
             keys: Arc::new(keys),
             throttle: Arc::new(LoginThrottle::default()),
             documents: Arc::new(crate::documents::Documents::from_config(&config)),
             clock,
+            runs: Arc::new(runs),
             config: Arc::new(config),
         };
         Ok(Application { state })
@@ -101,9 +114,29 @@ impl Application {
         let listener = TcpListener::bind(bind)
             .with_context(|| format!("无法监听 / cannot listen on {bind}"))?;
         let app = self.clone();
-        actix_web::rt::System::new()
-            .block_on(async move { app.serve(listener, 0)?.await.context("server") })
+        let served = actix_web::rt::System::new()
+            .block_on(async move { app.serve(listener, 0)?.await.context("server") });
+        // The server has stopped taking requests: let the runs under way finish.
+        self.state.runs.shutdown();
+        served
     }
+}
+
+/// Every run still `running` when the application starts was interrupted by the restart
+/// (runs live only in a process's queue): it is failed, with an audit entry, so that it
+/// neither shows as running nor blocks its year.
+fn fail_interrupted_runs(pool: &DbPool, system: &Ctx) -> anyhow::Result<()> {
+    let mut conn = pool
+        .get()
+        .map_err(|e| anyhow!(db::DbError::from(e)))
+        .context("opening the database")?;
+    let failed = crate::domain::evaluations::fail_interrupted(&mut conn, system)
+        .map_err(|e| anyhow!(e))
+        .context("failing interrupted evaluations")?;
+    for id in failed {
+        tracing::warn!(evaluation = %id, "evaluation interrupted by restart, marked failed");
+    }
+    Ok(())
 }
 
 /// Logs to standard error, filtered by `RUST_LOG` (default `info`).

@@ -35,6 +35,8 @@ pub struct Config {
     pub font_path: Option<PathBuf>,
     /// Whether to search the system's fonts too.
     pub system_fonts: bool,
+    /// Threads running evaluations (at least 1); each run loads a year's data and scores it.
+    pub evaluation_workers: usize,
 }
 
 impl Default for Config {
@@ -52,6 +54,7 @@ impl Default for Config {
             metrics_token: None,
             font_path: None,
             system_fonts: true,
+            evaluation_workers: 1,
         }
     }
 }
@@ -98,11 +101,13 @@ mod tests {
                 "bind = \"0.0.0.0:9000\"\ndatabase_url = \"sqlite://file.db\"\ntoken_ttl_seconds = 120\n",
             )?;
             jail.set_env("PUBEVAL_DATABASE_URL", "sqlite://env.db");
+            jail.set_env("PUBEVAL_EVALUATION_WORKERS", "3");
             let file = Some(Path::new("pubeval.toml"));
             let config = Config::load(file, &Overrides::default()).map_err(|e| e.to_string())?;
             assert_eq!(config.bind, "0.0.0.0:9000");
             assert_eq!(config.database_url, "sqlite://env.db");
             assert_eq!(config.token_ttl_seconds, 120);
+            assert_eq!(config.evaluation_workers, 3);
             let flags = Overrides {
                 database_url: Some("postgres://flag/db".into()),
                 ..Overrides::default()
@@ -120,6 +125,7 @@ mod tests {
             let config = Config::load(None, &Overrides::default()).map_err(|e| e.to_string())?;
             assert_eq!(config.database_url, "sqlite://pubeval.db");
             assert_eq!(config.bind, "127.0.0.1:8080");
+            assert_eq!(config.evaluation_workers, 1);
             Ok(())
         });
     }

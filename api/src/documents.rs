@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use pubeval_reports::{FontError, FontSet, FontSource, Typesetter};
 
 use crate::config::Config;
-use crate::error::ApiError;
+use crate::domain::{Error, ErrorCode};
 
 /// How long a failed discovery stands before the next request tries again.
 const RETRY_AFTER: Duration = Duration::from_secs(60);
@@ -60,10 +60,9 @@ impl Documents {
     }
 
     /// The typesetter, or 503 `font_unavailable` saying how to install a font.
-    pub fn typesetter_or_503(&self) -> Result<Typesetter, ApiError> {
-        self.typesetter().map_err(|e| {
-            ApiError::unavailable(crate::domain::ErrorCode::FontUnavailable, e.to_string())
-        })
+    pub fn typesetter_or_503(&self) -> Result<Typesetter, Error> {
+        self.typesetter()
+            .map_err(|e| Error::with_message(ErrorCode::FontUnavailable, e.to_string()))
     }
 }
 

@@ -20,6 +20,7 @@ pub mod openapi;
 pub mod routes;
 pub mod seed;
 pub mod state;
+pub mod states;
 
 pub use app::build_app;
 pub use application::Application;

@@ -3,7 +3,6 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-
 /// The API's description, tags and security scheme; the paths come from the routes as they are
 /// registered (`routes::configure`), so the document cannot drift from what is served.
 #[derive(OpenApi)]

@@ -8,6 +8,7 @@ use crate::config::Config;
 use crate::db::DbPool;
 use crate::documents::Documents;
 use crate::domain::clock::SharedClock;
+use crate::evaluation::queue::EvaluationQueue;
 
 /// Shared application state.
 #[derive(Debug, Clone)]
@@ -24,6 +25,8 @@ pub struct AppState {
     pub documents: Arc<Documents>,
     /// Where "now" comes from.
     pub clock: SharedClock,
+    /// The queue evaluation runs go through.
+    pub runs: Arc<EvaluationQueue>,
 }
 
 impl AppState {

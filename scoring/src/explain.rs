@@ -1,84 +1,12 @@
 //! The explanation of a body's score: every indicator's value, rule, points, maximum and
 //! articles, and every deduction and veto with the incidents behind it.
 
-use serde::{Deserialize, Serialize};
-
+use crate::engine::view::TableView;
 use crate::incident::Incident;
-use crate::result::TableView;
 use crate::scheme::text::{describe_rule, format_number};
 use crate::scheme::{FieldType, Scheme, ValueSource, ZeroDenominator, format_articles};
 
-/// Every point of one body explained.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Explanation {
-    /// One entry per indicator, in scheme order.
-    pub indicators: Vec<IndicatorPoints>,
-    /// One entry per deduction that counted an incident.
-    pub deductions: Vec<DeductionPoints>,
-    /// One entry per veto that applies.
-    pub vetoes: Vec<VetoApplied>,
-}
-
-/// How one indicator scored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct IndicatorPoints {
-    /// Indicator code.
-    pub code: String,
-    /// Indicator name.
-    pub name: String,
-    /// Its dimension's code.
-    pub dimension: String,
-    /// The value used (bools 0/1, sets their count, ratios the quotient); null when a ratio's
-    /// denominator is zero or there is no report.
-    pub value: Option<f64>,
-    /// The value in words.
-    pub value_text: String,
-    /// The rule in words.
-    pub rule: String,
-    /// Points given.
-    pub points: f64,
-    /// Maximum points.
-    pub max: f64,
-    /// Articles it rests on.
-    pub articles: Vec<u32>,
-    /// The articles as cited in text.
-    pub articles_text: String,
-}
-
-/// How one deduction applied.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DeductionPoints {
-    /// Deduction code.
-    pub code: String,
-    /// Deduction name.
-    pub name: String,
-    /// Incidents counted.
-    pub incidents: u32,
-    /// Points per incident.
-    pub points_each: f64,
-    /// Cap.
-    pub cap: f64,
-    /// Points taken (negative).
-    pub points: f64,
-    /// Articles breached.
-    pub articles: Vec<u32>,
-    /// Ids of the incidents counted, where they have ids.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub incident_ids: Vec<String>,
-}
-
-/// A veto that applies.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct VetoApplied {
-    /// Veto code.
-    pub code: String,
-    /// Veto name.
-    pub name: String,
-    /// Incidents behind it.
-    pub incidents: u32,
-    /// Articles breached.
-    pub articles: Vec<u32>,
-}
+pub use crate::result::{DeductionPoints, Explanation, IndicatorPoints, VetoApplied};
 
 pub(crate) fn build(
     scheme: &Scheme,

@@ -3,11 +3,13 @@
 //! A pure library: the scheme format and its validation ([`scheme`]), submission validation
 //! ([`payload`]), the polars scoring engine ([`engine`]), the results with their explanation
 //! and risk warnings ([`result`], [`explain`], [`warning`]), the uncertainty analysis
-//! ([`uncertainty`]) and a generator of plausible data for benchmarks and demos
-//! ([`synthetic`]). No HTTP, no database, no files.
+//! ([`uncertainty`]), the whole evaluation in one call ([`Engine::evaluate`], [`evaluate`])
+//! and, with the `synthetic` feature, a generator of plausible data for benchmarks, the demo
+//! and tests (`synthetic`). No HTTP, no database, no files.
 
 pub mod category;
 pub mod engine;
+pub mod evaluate;
 pub mod explain;
 pub mod incident;
 pub mod payload;
@@ -15,12 +17,14 @@ pub mod points;
 pub mod problem;
 pub mod result;
 pub mod scheme;
+#[cfg(feature = "synthetic")]
 pub mod synthetic;
 pub mod uncertainty;
 pub mod warning;
 
 pub use category::Category;
 pub use engine::{BodyInput, Engine, EngineError, ScoreInput, ScoreTable};
+pub use evaluate::{Options, Step};
 pub use incident::Incident;
 pub use payload::{Completeness, FieldValue, Payload, validate_payload};
 pub use points::PointsMap;

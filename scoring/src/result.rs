@@ -1,19 +1,14 @@
-//! Per-body results read back from the engine's table, in ranking order.
+//! The result format: one body's result as `pubeval score` prints it and the API stores it,
+//! with its warning, explanation and uncertainty figures. Plain data with no dependency on the
+//! modules that build each part (`warning`, `explain`, `uncertainty`): they depend on it, not
+//! on each other.
 
-use std::collections::HashMap;
-use std::sync::Arc;
-
+use chrono::{DateTime, Utc};
 use indexmap::IndexMap;
-use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::category::Category;
-use crate::engine::{Engine, EngineError, ScoreInput, ScoreTable, columns as c};
-use crate::explain::{self, Explanation};
-use crate::incident::Incident;
 use crate::points::PointsMap;
-use crate::uncertainty::Uncertainty;
-use crate::warning::{self, Warning};
 
 /// One body's result, as `pubeval score` prints it and the API stores it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -64,207 +59,164 @@ impl BodyResult {
     }
 }
 
-/// The columns of the table, extracted once.
-pub(crate) struct TableView {
-    pub submitted: Vec<bool>,
-    pub total: Vec<Option<f64>>,
-    pub grade: Vec<Option<u8>>,
-    pub rank: Vec<Option<u32>>,
-    pub category_rank: Vec<Option<u32>>,
-    pub vetoed: Vec<bool>,
-    pub deduction_sum: Vec<f64>,
-    pub values: Vec<Vec<Option<f64>>>,
-    pub points: Vec<Vec<f64>>,
-    pub dimensions: Vec<Vec<f64>>,
-    pub deduction_counts: Vec<Vec<u32>>,
-    pub deductions: Vec<Vec<f64>>,
-    pub veto_counts: Vec<Vec<u32>>,
-    pub warnings: Vec<Vec<bool>>,
-    pub level: Vec<u8>,
-}
-
-fn floats(frame: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>>> {
-    Ok(frame.column(name)?.f64()?.iter().collect())
-}
-
-/// A column without nulls (or whose nulls mean 0).
-fn dense(frame: &DataFrame, name: &str) -> PolarsResult<Vec<f64>> {
-    let column = frame.column(name)?.f64()?;
-    Ok(match column.cont_slice() {
-        Ok(slice) => slice.to_vec(),
-        Err(_) => column.iter().map(|v| v.unwrap_or(0.0)).collect(),
-    })
-}
-
-fn counts(frame: &DataFrame, name: &str) -> PolarsResult<Vec<u32>> {
-    Ok(frame
-        .column(name)?
-        .u32()?
-        .iter()
-        .map(|v| v.unwrap_or(0))
-        .collect())
-}
-
-fn flags(frame: &DataFrame, name: &str) -> PolarsResult<Vec<bool>> {
-    Ok(frame
-        .column(name)?
-        .bool()?
-        .iter()
-        .map(|v| v.unwrap_or(false))
-        .collect())
-}
-
-impl TableView {
-    pub(crate) fn new(engine: &Engine, table: &ScoreTable) -> PolarsResult<TableView> {
-        let f = &table.frame;
-        let cols = engine.columns();
-        Ok(TableView {
-            submitted: flags(f, c::SUBMITTED)?,
-            total: floats(f, c::TOTAL)?,
-            grade: f.column(c::GRADE)?.u8()?.iter().collect(),
-            rank: f.column(c::RANK)?.u32()?.iter().collect(),
-            category_rank: f.column(c::CATEGORY_RANK)?.u32()?.iter().collect(),
-            vetoed: flags(f, c::VETOED)?,
-            deduction_sum: dense(f, c::DEDUCTION_SUM)?,
-            values: cols
-                .indicators
-                .iter()
-                .map(|(v, _)| floats(f, v))
-                .collect::<PolarsResult<_>>()?,
-            points: cols
-                .indicators
-                .iter()
-                .map(|(_, p)| dense(f, p))
-                .collect::<PolarsResult<_>>()?,
-            dimensions: cols
-                .dimensions
-                .iter()
-                .map(|d| dense(f, d))
-                .collect::<PolarsResult<_>>()?,
-            deduction_counts: cols
-                .deductions
-                .iter()
-                .map(|(n, _)| counts(f, n))
-                .collect::<PolarsResult<_>>()?,
-            deductions: cols
-                .deductions
-                .iter()
-                .map(|(_, x)| dense(f, x))
-                .collect::<PolarsResult<_>>()?,
-            veto_counts: cols
-                .vetoes
-                .iter()
-                .map(|n| counts(f, n))
-                .collect::<PolarsResult<_>>()?,
-            warnings: cols
-                .warnings
-                .iter()
-                .map(|n| flags(f, n))
-                .collect::<PolarsResult<_>>()?,
-            level: f
-                .column(c::LEVEL)?
-                .u8()?
-                .iter()
-                .map(|v| v.unwrap_or(0))
-                .collect(),
-        })
-    }
-}
-
-/// How much of each result to build.
+/// How much of each result `Engine::results` builds; `Engine::evaluate` takes `Options`, which
+/// add the uncertainty analysis.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ResultOptions {
     /// Include the point-by-point explanation.
     pub explain: bool,
 }
 
-impl Engine {
-    /// Reads the table back as one result per body, in ranking order: by rank, equal ranks by
-    /// approval number (or id), then the bodies without a report in the same order.
-    pub fn results(
-        &self,
-        input: &ScoreInput<'_>,
-        table: &ScoreTable,
-        options: ResultOptions,
-    ) -> Result<Vec<BodyResult>, EngineError> {
-        let scheme = self.scheme();
-        let view = TableView::new(self, table)?;
-        let incidents = incidents_of_year(input);
-        let no_incidents: Vec<&Incident> = Vec::new();
-        let dimension_codes: Arc<[String]> =
-            scheme.dimensions.iter().map(|d| d.code.clone()).collect();
-        let indicator_codes: Arc<[String]> =
-            scheme.indicators().map(|(_, x)| x.code.clone()).collect();
-        let mut out = Vec::with_capacity(input.bodies.len());
-        for (i, body) in input.bodies.iter().enumerate() {
-            let submitted = view.submitted[i];
-            let body_incidents = incidents
-                .get(body.body_id.as_str())
-                .unwrap_or(&no_incidents);
-            let row =
-                |columns: &Vec<Vec<f64>>| -> Vec<f64> { columns.iter().map(|c| c[i]).collect() };
-            let deductions = scheme
-                .deductions
-                .iter()
-                .zip(&view.deductions)
-                .filter(|(_, col)| col[i] != 0.0)
-                .map(|(d, col)| (d.code.clone(), col[i]))
-                .collect();
-            let vetoes = scheme
-                .vetoes
-                .iter()
-                .zip(&view.veto_counts)
-                .filter(|(_, col)| col[i] > 0)
-                .map(|(v, _)| v.code.clone())
-                .collect();
-            let mut result = BodyResult {
-                body_id: body.body_id.clone(),
-                name: body.name.clone(),
-                approval_no: body.approval_no.clone(),
-                category: body.category,
-                submitted,
-                total: view.total[i],
-                grade: view.grade[i].map(|g| scheme.grades[g as usize].grade.clone()),
-                rank: view.rank[i],
-                category_rank: view.category_rank[i],
-                dimensions: submitted
-                    .then(|| PointsMap::new(dimension_codes.clone(), row(&view.dimensions))),
-                indicators: submitted
-                    .then(|| PointsMap::new(indicator_codes.clone(), row(&view.points))),
-                deductions,
-                vetoes,
-                previous_total: body.previous_total,
-                warning: None,
-                uncertainty: None,
-                explanation: None,
-            };
-            result.warning = warning::build(scheme, &view, i, &result, body_incidents);
-            if options.explain {
-                result.explanation = Some(explain::build(scheme, &view, i, body_incidents));
-            }
-            out.push(result);
-        }
-        sort_in_ranking_order(&mut out);
-        Ok(out)
-    }
+// ---- the risk warning (SCHEME.md §5) ----
+
+/// A body's risk warning: the highest level triggered and every rule that fired.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Warning {
+    /// The highest level triggered (1 提示, 2 警示, 3 严重警示).
+    pub level: u8,
+    /// The level's Chinese name.
+    pub level_name: String,
+    /// The codes of the rules that fired, in the scheme's order.
+    pub reasons: Vec<String>,
+    /// One finding per rule that fired, with its articles and evidence.
+    pub findings: Vec<Finding>,
+    /// Whether issuing it needs an analyst's written confirmation: every rule that fired rests
+    /// on the total or grade alone and the body is borderline (SCHEME.md §6).
+    pub review_required: bool,
 }
 
-/// Incidents of the evaluation year, by body.
-fn incidents_of_year<'a>(input: &ScoreInput<'a>) -> HashMap<&'a str, Vec<&'a Incident>> {
-    let mut map: HashMap<&str, Vec<&Incident>> = HashMap::new();
-    if let Some((start, end)) = crate::incident::year_bounds(input.year) {
-        for incident in input.incidents {
-            if incident.occurred_at >= start && incident.occurred_at < end {
-                map.entry(incident.body_id.as_str())
-                    .or_default()
-                    .push(incident);
-            }
-        }
-    }
-    for list in map.values_mut() {
-        list.sort_by_key(|i| i.occurred_at);
-    }
-    map
+/// One rule that fired.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// The rule's code.
+    pub rule: String,
+    /// The rule's level.
+    pub level: u8,
+    /// The finding in Chinese.
+    pub name: String,
+    /// The articles it rests on.
+    pub articles: Vec<u32>,
+    /// The articles as a notice cites them (第二十条).
+    pub articles_text: String,
+    /// Whether it rests on the total or grade alone.
+    pub depends_on_total: bool,
+    /// The evidence in one Chinese sentence.
+    pub summary: String,
+    /// The incidents behind it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub incidents: Vec<IncidentEvidence>,
+}
+
+/// An incident cited as evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IncidentEvidence {
+    /// The incident's id, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Its kind.
+    pub kind: String,
+    /// Its severity.
+    pub severity: String,
+    /// When it happened.
+    pub occurred_at: DateTime<Utc>,
+    /// When the body reported it (null: never).
+    pub reported_at: Option<DateTime<Utc>>,
+    /// Hours from occurrence to report (null: never reported).
+    pub hours_to_report: Option<f64>,
+}
+
+// ---- the explanation ----
+
+/// Every point of one body explained.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Explanation {
+    /// One entry per indicator, in scheme order.
+    pub indicators: Vec<IndicatorPoints>,
+    /// One entry per deduction that counted an incident.
+    pub deductions: Vec<DeductionPoints>,
+    /// One entry per veto that applies.
+    pub vetoes: Vec<VetoApplied>,
+}
+
+/// How one indicator scored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndicatorPoints {
+    /// Indicator code.
+    pub code: String,
+    /// Indicator name.
+    pub name: String,
+    /// Its dimension's code.
+    pub dimension: String,
+    /// The value used (bools 0/1, sets their count, ratios the quotient); null when a ratio's
+    /// denominator is zero or there is no report.
+    pub value: Option<f64>,
+    /// The value in words.
+    pub value_text: String,
+    /// The rule in words.
+    pub rule: String,
+    /// Points given.
+    pub points: f64,
+    /// Maximum points.
+    pub max: f64,
+    /// Articles it rests on.
+    pub articles: Vec<u32>,
+    /// The articles as cited in text.
+    pub articles_text: String,
+}
+
+/// How one deduction applied.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeductionPoints {
+    /// Deduction code.
+    pub code: String,
+    /// Deduction name.
+    pub name: String,
+    /// Incidents counted.
+    pub incidents: u32,
+    /// Points per incident.
+    pub points_each: f64,
+    /// Cap.
+    pub cap: f64,
+    /// Points taken (negative).
+    pub points: f64,
+    /// Articles breached.
+    pub articles: Vec<u32>,
+    /// Ids of the incidents counted, where they have ids.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub incident_ids: Vec<String>,
+}
+
+/// A veto that applies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VetoApplied {
+    /// Veto code.
+    pub code: String,
+    /// Veto name.
+    pub name: String,
+    /// Incidents behind it.
+    pub incidents: u32,
+    /// Articles breached.
+    pub articles: Vec<u32>,
+}
+
+// ---- the uncertainty analysis (SCHEME.md §6) ----
+
+/// One body's uncertainty figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Uncertainty {
+    /// The nominal overall rank.
+    pub rank: u32,
+    /// Median overall rank over the draws (nearest rank).
+    pub rank_median: u32,
+    /// 5th percentile of the overall rank (nearest rank).
+    pub rank_q05: u32,
+    /// 95th percentile of the overall rank (nearest rank).
+    pub rank_q95: u32,
+    /// Share of draws in which each grade occurs.
+    pub grade_shares: IndexMap<String, f64>,
+    /// Whether another grade than the nominal one occurs in at least the scheme's share of
+    /// draws.
+    pub borderline: bool,
 }
 
 /// SCHEME.md §4: rank order, equal ranks in approval-number order, bodies without a report

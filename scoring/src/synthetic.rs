@@ -282,18 +282,12 @@ pub fn scored_year(
         bodies: &bodies,
         incidents: &synthetic.incidents,
     };
-    let table = engine.score(&input)?;
-    let mut results = engine.results(&input, &table, crate::ResultOptions { explain: true })?;
-    if draws > 0 {
-        let figures = engine.uncertainty(&table, draws, seed)?;
-        let by_body: std::collections::HashMap<&str, crate::Uncertainty> = bodies
-            .iter()
-            .zip(figures)
-            .filter_map(|(b, u)| u.map(|u| (b.body_id.as_str(), u)))
-            .collect();
-        crate::uncertainty::attach(&mut results, &by_body);
-    }
-    Ok(results)
+    let options = crate::Options {
+        explain: true,
+        draws,
+        seed,
+    };
+    engine.evaluate(&input, &options)
 }
 
 /// The distributions values are drawn from.

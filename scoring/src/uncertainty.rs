@@ -6,33 +6,16 @@
 //! vetoes. The multipliers are drawn in one sequence from the seed before the draws are
 //! scored in parallel, so the result does not depend on the number of threads.
 
-use indexmap::IndexMap;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
+use crate::engine::view::TableView;
 use crate::engine::{Engine, EngineError, ScoreTable};
-use crate::result::{BodyResult, TableView};
+use crate::result::BodyResult;
 use crate::scheme::Scheme;
 
-/// One body's uncertainty figures.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Uncertainty {
-    /// The nominal overall rank.
-    pub rank: u32,
-    /// Median overall rank over the draws (nearest rank).
-    pub rank_median: u32,
-    /// 5th percentile of the overall rank (nearest rank).
-    pub rank_q05: u32,
-    /// 95th percentile of the overall rank (nearest rank).
-    pub rank_q95: u32,
-    /// Share of draws in which each grade occurs.
-    pub grade_shares: IndexMap<String, f64>,
-    /// Whether another grade than the nominal one occurs in at least the scheme's share of
-    /// draws.
-    pub borderline: bool,
-}
+pub use crate::result::Uncertainty;
 
 /// What the analysis needs of one scored body.
 #[derive(Debug, Clone)]

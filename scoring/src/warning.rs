@@ -1,67 +1,11 @@
 //! Risk warnings (风险警示) with their findings and evidence (SCHEME.md §5).
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-
+use crate::engine::view::TableView;
 use crate::incident::Incident;
-use crate::result::{BodyResult, TableView};
+use crate::result::BodyResult;
 use crate::scheme::{Scheme, Trigger, format_articles};
 
-/// A body's risk warning: the highest level triggered and every rule that fired.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Warning {
-    /// The highest level triggered (1 提示, 2 警示, 3 严重警示).
-    pub level: u8,
-    /// The level's Chinese name.
-    pub level_name: String,
-    /// The codes of the rules that fired, in the scheme's order.
-    pub reasons: Vec<String>,
-    /// One finding per rule that fired, with its articles and evidence.
-    pub findings: Vec<Finding>,
-    /// Whether issuing it needs an analyst's written confirmation: every rule that fired rests
-    /// on the total or grade alone and the body is borderline (SCHEME.md §6).
-    pub review_required: bool,
-}
-
-/// One rule that fired.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Finding {
-    /// The rule's code.
-    pub rule: String,
-    /// The rule's level.
-    pub level: u8,
-    /// The finding in Chinese.
-    pub name: String,
-    /// The articles it rests on.
-    pub articles: Vec<u32>,
-    /// The articles as a notice cites them (第二十条).
-    pub articles_text: String,
-    /// Whether it rests on the total or grade alone.
-    pub depends_on_total: bool,
-    /// The evidence in one Chinese sentence.
-    pub summary: String,
-    /// The incidents behind it.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub incidents: Vec<IncidentEvidence>,
-}
-
-/// An incident cited as evidence.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct IncidentEvidence {
-    /// The incident's id, when it has one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Its kind.
-    pub kind: String,
-    /// Its severity.
-    pub severity: String,
-    /// When it happened.
-    pub occurred_at: DateTime<Utc>,
-    /// When the body reported it (null: never).
-    pub reported_at: Option<DateTime<Utc>>,
-    /// Hours from occurrence to report (null: never reported).
-    pub hours_to_report: Option<f64>,
-}
+pub use crate::result::{Finding, IncidentEvidence, Warning};
 
 impl IncidentEvidence {
     fn of(incident: &Incident) -> IncidentEvidence {

@@ -141,6 +141,21 @@ pub async fn spawn_with(
         Error = actix_web::Error,
     >,
 > {
+    spawn_with_clock(backend, configure, None).await
+}
+
+/// Starts the real application reading "now" from `clock` (the system's when `None`).
+pub async fn spawn_with_clock(
+    backend: Backend,
+    configure: impl FnOnce(&mut Config),
+    clock: Option<pubeval::domain::clock::SharedClock>,
+) -> TestApp<
+    impl Service<
+        actix_http::Request,
+        Response = ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+    >,
+> {
     let (url, dir) = fresh_database(backend);
     let data = tempdir::Guard::new();
     let mut config = Config {
@@ -156,7 +171,7 @@ pub async fn spawn_with(
         config,
         Options {
             keys: Some(keys),
-            ..Options::default()
+            clock,
         },
     )
     .expect("application");
@@ -170,7 +185,7 @@ pub async fn spawn_with(
             &pubeval::domain::Ctx::system("system:test"),
             ADMIN.0,
             hash,
-            pubeval::auth::Role::Admin,
+            pubeval::domain::Role::Admin,
             None,
         )
         .expect("admin");

@@ -107,3 +107,60 @@ on_both_backends!(a_body_user_sees_only_its_own_body, |backend| async move {
         "forbidden",
     );
 });
+
+/// Runs futures concurrently on this task and collects their outputs in order.
+async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut pending: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut done: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut all = true;
+        for (future, slot) in pending.iter_mut().zip(done.iter_mut()) {
+            if slot.is_none() {
+                match future.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => *slot = Some(v),
+                    std::task::Poll::Pending => all = false,
+                }
+            }
+        }
+        if all {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    done.into_iter().map(Option::unwrap).collect()
+}
+
+on_both_backends!(
+    two_concurrent_registrations_of_one_approval_number_are_one_201_and_one_409,
+    |backend| async move {
+        let app = spawn(backend).await;
+        let analyst = app.analyst().await;
+        for round in 0..5 {
+            let new = json!({"approval_no": format!("CNCA-R-2030-{round:03}"), "name": "同号机构",
+                "category": "product", "province": "上海", "approved_on": "2020-01-01"});
+            let replies = join_all(vec![
+                app.post("/api/v1/bodies", Some(&analyst), new.clone()),
+                app.post("/api/v1/bodies", Some(&analyst), new.clone()),
+            ])
+            .await;
+            let mut statuses: Vec<StatusCode> = replies.iter().map(|r| r.status).collect();
+            statuses.sort();
+            assert_eq!(
+                statuses,
+                vec![StatusCode::CREATED, StatusCode::CONFLICT],
+                "{} / {}",
+                replies[0].body,
+                replies[1].body
+            );
+            let loser = replies
+                .iter()
+                .find(|r| r.status == StatusCode::CONFLICT)
+                .unwrap();
+            assert_error(loser, StatusCode::CONFLICT, "approval_no_taken");
+        }
+        let all = app.get("/api/v1/bodies", Some(&analyst)).await;
+        assert_eq!(all.body["total_items"], 5, "{}", all.body);
+    }
+);

@@ -564,6 +564,200 @@ on_both_backends!(
     }
 );
 
+on_both_backends!(
+    publish_refuses_a_wrong_body_and_defaults_without_one,
+    |backend| async move {
+        let app = spawn(backend).await;
+        let analyst = app.analyst().await;
+        let e = app
+            .evaluated_2025(&analyst, &[("management_system", 10, true)])
+            .await;
+        let path = format!("/api/v1/evaluations/{}/publish", e.id);
+        // Days as a fraction, and a misspelt field: refused, naming the field, not published.
+        for (body, field) in [
+            (json!({"objection_days": 5.0}), "objection_days"),
+            (json!({"objection_dayz": 5}), "objection_dayz"),
+        ] {
+            let r = app.post(&path, Some(&analyst), body).await;
+            assert_error(&r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+            assert_eq!(r.body["error"]["details"][0]["field"], field, "{}", r.body);
+        }
+        let still = app
+            .get(&format!("/api/v1/evaluations/{}", e.id), Some(&analyst))
+            .await;
+        assert_eq!(still.body["status"], "draft");
+        // No body at all: public notice with the default 7 days.
+        let r = app
+            .send(
+                TestRequest::post()
+                    .uri(&path)
+                    .insert_header(("Authorization", format!("Bearer {analyst}"))),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["status"], "public_notice");
+        let at =
+            |k: &str| chrono::DateTime::parse_from_rfc3339(r.body[k].as_str().unwrap()).unwrap();
+        assert_eq!(
+            at("objection_deadline") - at("published_at"),
+            chrono::Duration::days(7)
+        );
+    }
+);
+
+on_both_backends!(
+    a_restart_fails_the_runs_it_interrupted,
+    |backend| async move {
+        use pubeval::application::{Application, Options};
+        use pubeval::db::models::evaluation::Evaluation;
+        use pubeval::domain::TextEnum;
+        let (url, _db) = fresh_database(backend);
+        let data = tempdir::Guard::new();
+        let config = pubeval::config::Config {
+            database_url: url,
+            data_dir: data.path.clone(),
+            pool_size: 2,
+            ..pubeval::config::Config::default()
+        };
+        let first = Application::build_with(config.clone(), Options::default()).unwrap();
+        let mut conn = first.pool().get().unwrap();
+        let scheme = pubeval::db::models::scheme::SchemeRow::active(&mut conn)
+            .unwrap()
+            .unwrap();
+        // A run under way when the server stopped.
+        let running = Evaluation {
+            id: "interrupted-run".into(),
+            year: 2025,
+            scheme_id: scheme.id,
+            status: pubeval::domain::states::EvaluationStatus::Running
+                .as_str()
+                .into(),
+            input_digest: None,
+            draws: 10,
+            seed: 1,
+            bodies: 0,
+            summary: None,
+            failure: None,
+            created_by: "user:analyst1".into(),
+            started_at: Utc::now().naive_utc(),
+            finished_at: None,
+            published_at: None,
+            objection_deadline: None,
+            finalized_at: None,
+            superseded_by: None,
+            superseded_reason: None,
+        };
+        running.insert(&mut conn).unwrap();
+        drop(conn);
+        first.state().runs.shutdown();
+        drop(first);
+
+        let second = Application::build_with(config, Options::default()).unwrap();
+        let mut conn = second.pool().get().unwrap();
+        let e = Evaluation::by_id(&mut conn, "interrupted-run")
+            .unwrap()
+            .unwrap();
+        assert_eq!(e.status, "failed");
+        let failure = e.failure.unwrap();
+        assert!(failure.contains("interrupted by restart"), "{failure}");
+        assert!(failure.contains("服务重启"), "{failure}");
+        assert!(e.finished_at.is_some());
+        let (entries, _) = pubeval::db::models::audit::AuditEntry::page(&mut conn, 0, 100).unwrap();
+        assert!(
+            entries
+                .iter()
+                .any(|a| a.action == "evaluation.fail" && a.entity_id == "interrupted-run"),
+            "no audit entry for the failure"
+        );
+        second.state().runs.shutdown();
+    }
+);
+
+/// Polls two futures together until both are done (the tests have no executor helpers).
+async fn both<A: std::future::Future, B: std::future::Future>(
+    a: A,
+    b: B,
+) -> (A::Output, B::Output) {
+    use std::task::Poll;
+    let (mut a, mut b) = (Box::pin(a), Box::pin(b));
+    let (mut ra, mut rb) = (None, None);
+    std::future::poll_fn(|cx| {
+        if ra.is_none()
+            && let Poll::Ready(v) = a.as_mut().poll(cx)
+        {
+            ra = Some(v);
+        }
+        if rb.is_none()
+            && let Poll::Ready(v) = b.as_mut().poll(cx)
+        {
+            rb = Some(v);
+        }
+        if ra.is_some() && rb.is_some() {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    })
+    .await;
+    (ra.unwrap(), rb.unwrap())
+}
+
+on_both_backends!(
+    one_run_per_year_goes_through_the_queue,
+    |backend| async move {
+        let app = spawn_with(backend, |c| c.evaluation_workers = 2).await;
+        let analyst = app.analyst().await;
+        let e = app
+            .evaluated_2025(&analyst, &[("management_system", 10, true)])
+            .await;
+        let done = app
+            .get(&format!("/api/v1/evaluations/{}", e.id), Some(&analyst))
+            .await;
+        assert_eq!(done.body["status"], "draft", "{}", done.body);
+
+        // Two requests for the same year at once: one runs, the other names it.
+        let request = || {
+            app.post(
+                "/api/v1/evaluations",
+                Some(&analyst),
+                json!({"year": 2025, "draws": 100}),
+            )
+        };
+        let (r1, r2) = both(request(), request()).await;
+        let (started, refused) = if r1.status == StatusCode::ACCEPTED {
+            (r1, r2)
+        } else {
+            (r2, r1)
+        };
+        assert_eq!(started.status, StatusCode::ACCEPTED, "{}", started.body);
+        assert_error(&refused, StatusCode::CONFLICT, "already_running");
+        let id = started.body["id"].as_str().unwrap().to_string();
+        let message = refused.body["error"]["message"].as_str().unwrap();
+        assert!(message.contains(&id), "{message} does not name {id}");
+
+        // The queue runs it to draft; it replaces the earlier draft.
+        let began = Instant::now();
+        loop {
+            let r = app
+                .get(&format!("/api/v1/evaluations/{id}"), Some(&analyst))
+                .await;
+            match r.body["status"].as_str().unwrap() {
+                "running" => {
+                    assert!(began.elapsed() < Duration::from_secs(60), "never finished");
+                    actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+                }
+                "draft" => break,
+                other => panic!("the run ended {other}: {}", r.body),
+            }
+        }
+        let old = app
+            .get(&format!("/api/v1/evaluations/{}", e.id), Some(&analyst))
+            .await;
+        assert_eq!(old.body["status"], "superseded");
+        assert_eq!(old.body["superseded_by"], id.as_str());
+    }
+);
+
 /// Starts a run and waits until it leaves `running`; the evaluation.
 async fn run<S, B>(app: &TestApp<S>, token: &str, year: i32) -> Value
 where

@@ -211,3 +211,69 @@ on_both_backends!(
         );
     }
 );
+
+/// Inserts an evaluation of 2024 in `status` directly (the runs are tested elsewhere); its id.
+fn evaluation_in(
+    pool: &pubeval::db::DbPool,
+    status: pubeval::domain::states::EvaluationStatus,
+) -> String {
+    use diesel::prelude::*;
+    use pubeval::db::schema::{evaluations, schemes};
+    use pubeval::domain::TextEnum;
+    let mut conn = pool.get().unwrap();
+    let scheme_id: String = schemes::table
+        .select(schemes::id)
+        .first(&mut *conn)
+        .unwrap();
+    let id = uuid::Uuid::new_v4().to_string();
+    let at = chrono::Utc::now().naive_utc();
+    diesel::insert_into(evaluations::table)
+        .values((
+            evaluations::id.eq(&id),
+            evaluations::year.eq(2024),
+            evaluations::scheme_id.eq(&scheme_id),
+            evaluations::status.eq(status.as_str()),
+            evaluations::draws.eq(100),
+            evaluations::seed.eq(7i64),
+            evaluations::bodies.eq(0),
+            evaluations::failure.eq(Some("磁盘已满 / disk full")),
+            evaluations::created_by.eq("user:admin"),
+            evaluations::started_at.eq(at),
+        ))
+        .execute(&mut *conn)
+        .unwrap();
+    id
+}
+
+on_both_backends!(
+    reports_of_a_running_or_failed_evaluation_say_which,
+    |backend| async move {
+        use pubeval::domain::states::EvaluationStatus;
+        let app = spawn(backend).await;
+        let analyst = app.analyst().await;
+        let running = evaluation_in(&app.pool, EvaluationStatus::Running);
+        let failed = evaluation_in(&app.pool, EvaluationStatus::Failed);
+        for (id, code) in [
+            (&running, "evaluation_running"),
+            (&failed, "evaluation_failed"),
+        ] {
+            for path in [
+                format!("/api/v1/evaluations/{id}/ranking?format=csv"),
+                format!("/api/v1/evaluations/{id}/charts/grade_distribution.svg"),
+                format!("/api/v1/evaluations/{id}/report.html"),
+            ] {
+                let r = app.get(&path, Some(&analyst)).await;
+                assert_error(&r, StatusCode::CONFLICT, code);
+            }
+        }
+        // A client reading final reports only is told nothing of either.
+        let client = app.client(&["results:read"]).await;
+        let r = app
+            .get(
+                &format!("/api/v1/evaluations/{failed}/ranking"),
+                Some(&client),
+            )
+            .await;
+        assert_error(&r, StatusCode::NOT_FOUND, "not_found");
+    }
+);

@@ -10,8 +10,9 @@ use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
 use chrono::{Datelike, Days, NaiveDate, Utc};
 use diesel::prelude::*;
-use pubeval::db::models::warning::{NewDraft, create_drafts};
 use pubeval::db::schema::{evaluations, schemes, warnings};
+use pubeval::domain::Ctx;
+use pubeval::domain::warnings::{NewDraft, create_drafts};
 use pubeval_tests::*;
 use serde_json::{Value, json};
 
@@ -51,8 +52,8 @@ fn final_evaluation(pool: &pubeval::db::DbPool, year: i32) -> String {
     id
 }
 
-/// Creates one draft through `create_drafts` (as the lead's finalization will) in a write
-/// transaction; its id.
+/// Creates one draft through `domain::warnings::create_drafts` (as finalisation does) in a
+/// write transaction; its id.
 fn draft(
     pool: &pubeval::db::DbPool,
     evaluation_id: &str,
@@ -73,8 +74,11 @@ fn draft(
         findings: json!([{"rule": reasons[0], "article": "20", "evidence": "2025-05-01 重大事项 60 小时后报告"}]),
         review_required,
     }];
-    let n = pubeval::db::write_transaction(&mut conn, |c| create_drafts(c, evaluation_id, &drafts))
-        .unwrap();
+    let ctx = Ctx::system("system");
+    let n = pubeval::db::write_transaction(&mut conn, |c| {
+        create_drafts(c, &ctx, evaluation_id, &drafts)
+    })
+    .unwrap();
     assert_eq!(n, 1);
     warnings::table
         .filter(warnings::evaluation_id.eq(evaluation_id))
@@ -1364,5 +1368,84 @@ on_both_backends!(
         });
         let expected: Vec<String> = (1..=8).map(|n| format!("认宣警〔{year}〕{n}号")).collect();
         assert_eq!(numbers, expected);
+    }
+);
+
+on_both_backends!(
+    racing_issues_of_one_draft_number_it_once_and_never_answer_500,
+    |backend| async move {
+        let app = spawn(backend).await;
+        let body = app.body("CNCA-R-2021-013", "service").await;
+        let analyst = app.analyst().await;
+        let admin = app.admin().await;
+        let evaluation = final_evaluation(&app.pool, 2025);
+        let contested = draft(&app.pool, &evaluation, &body, 2, false);
+        let others: Vec<String> = (0..4)
+            .map(|_| draft(&app.pool, &evaluation, &body, 1, false))
+            .collect();
+        // The same draft issued six times at once, beside four other drafts.
+        let mut paths: Vec<String> = (0..6).map(|_| w(&contested, "issue")).collect();
+        paths.extend(others.iter().map(|id| w(id, "issue")));
+        let replies = join_all(
+            paths
+                .iter()
+                .enumerate()
+                .map(|(i, path)| {
+                    let token = if i % 2 == 0 { &analyst } else { &admin };
+                    app.post(path, Some(token), json!({}))
+                })
+                .collect(),
+        )
+        .await;
+        for r in &replies {
+            assert!(!r.status.is_server_error(), "{} {}", r.status, r.body);
+        }
+        let (contested_replies, other_replies) = replies.split_at(6);
+        let won: Vec<&Reply> = contested_replies
+            .iter()
+            .filter(|r| r.status == StatusCode::OK)
+            .collect();
+        assert_eq!(won.len(), 1, "exactly one issue of the draft wins");
+        for r in contested_replies
+            .iter()
+            .filter(|r| r.status != StatusCode::OK)
+        {
+            assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+            let code = r.body["error"]["code"].as_str().unwrap();
+            assert!(
+                ["invalid_transition", "conflict"].contains(&code),
+                "{}",
+                r.body
+            );
+        }
+        let mut numbers: Vec<String> = std::iter::once(won[0])
+            .chain(other_replies.iter())
+            .map(|r| {
+                assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+                r.body["notice_no"].as_str().unwrap().to_string()
+            })
+            .collect();
+        let year = today().year();
+        numbers.sort_by_key(|n| {
+            n.trim_start_matches(&format!("认宣警〔{year}〕"))
+                .trim_end_matches('号')
+                .parse::<u32>()
+                .unwrap()
+        });
+        // Distinct and consecutive: the losers consumed no number.
+        let expected: Vec<String> = (1..=5).map(|n| format!("认宣警〔{year}〕{n}号")).collect();
+        assert_eq!(numbers, expected);
+        // One issue in the history and the audit log.
+        let r = app
+            .get(&format!("/api/v1/warnings/{contested}"), Some(&analyst))
+            .await;
+        assert_eq!(r.body["status"], "issued");
+        assert_eq!(history(&r.body).len(), 1, "{}", r.body);
+        let issues = audit_entries(&app, &admin)
+            .await
+            .into_iter()
+            .filter(|(action, id, _)| action == "warning.issue" && *id == contested)
+            .count();
+        assert_eq!(issues, 1);
     }
 );

@@ -1,9 +1,7 @@
 //! Authentication: password hashing, tokens and login throttling. Who a caller is
-//! ([`Principal`]) and what each role may do live in `domain`; the extractor that checks a
+//! (`domain::Principal`) and what each role may do live in `domain`; the extractor that checks a
 //! route's policy lives in `extract`.
 
 pub mod password;
 pub mod throttle;
 pub mod token;
-
-pub use crate::domain::{Principal, Role, Scope};

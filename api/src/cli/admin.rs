@@ -8,12 +8,11 @@ use clap::{Args, Subcommand};
 
 use super::error::CliError;
 use crate::application::Application;
-use crate::auth::Role;
 use crate::config::{Config, Overrides};
 use crate::db::models::body::Body;
-use crate::db::models::now;
 use crate::db::models::user::User;
 use crate::db::{self, DbConn, DbPool};
+use crate::domain::Role;
 
 /// Where the configuration and database come from (shared by the server commands).
 #[derive(Debug, Clone, Args)]
@@ -224,7 +223,7 @@ pub fn user(args: &UserArgs) -> Result<(), CliError> {
             let hash = crate::auth::password::hash(&password).map_err(|e| anyhow!("{e}"))?;
             let user = crate::domain::users::create_user(
                 &mut conn,
-                &crate::domain::Ctx::system("system:cli"),
+                &cli_ctx(),
                 username,
                 hash,
                 role,
@@ -240,18 +239,8 @@ pub fn user(args: &UserArgs) -> Result<(), CliError> {
             let user = User::by_username(&mut conn, username)
                 .map_err(|e| anyhow!(e))?
                 .ok_or_else(|| anyhow!("没有用户 {username} / no such user"))?;
-            db::write_transaction(&mut conn, |conn| -> Result<(), diesel::result::Error> {
-                User::disable(conn, &user.id, now())?;
-                crate::db::models::audit::record(
-                    conn,
-                    "system:cli",
-                    "user.disable",
-                    "user",
-                    &user.id,
-                    serde_json::json!({}),
-                )
-            })
-            .map_err(|e| anyhow!(e))?;
+            crate::domain::users::disable(&mut conn, &cli_ctx(), &user.id)
+                .map_err(|e| anyhow!("{e}"))?;
             println!("已停用 {username} / disabled");
         }
         UserAction::Passwd { username, .. } => {
@@ -259,19 +248,8 @@ pub fn user(args: &UserArgs) -> Result<(), CliError> {
                 .map_err(|e| anyhow!(e))?
                 .ok_or_else(|| anyhow!("没有用户 {username} / no such user"))?;
             let password = read_password()?;
-            let hash = crate::auth::password::hash(&password).map_err(|e| anyhow!("{e}"))?;
-            db::write_transaction(&mut conn, |conn| -> Result<(), diesel::result::Error> {
-                User::set_password(conn, &user.id, &hash, now())?;
-                crate::db::models::audit::record(
-                    conn,
-                    "system:cli",
-                    "user.password",
-                    "user",
-                    &user.id,
-                    serde_json::json!({}),
-                )
-            })
-            .map_err(|e| anyhow!(e))?;
+            crate::domain::users::reset_password(&mut conn, &cli_ctx(), &user.id, &password)
+                .map_err(|e| anyhow!("{e}"))?;
             println!("已更新 {username} 的密码 / password changed");
         }
     }
@@ -295,11 +273,8 @@ pub fn client(args: &ClientArgs) -> Result<(), CliError> {
     let mut conn = pool.get().map_err(|e| anyhow!(db::DbError::from(e)))?;
     match &args.action {
         ClientAction::Add { name, scopes } => {
-            let scopes =
-                crate::routes::clients::check_scopes(scopes).map_err(|e| anyhow!("{e}"))?;
-            let credentials =
-                crate::routes::clients::create_client(&mut conn, "system:cli", name, &scopes)
-                    .map_err(|e| anyhow!("{e}"))?;
+            let credentials = crate::domain::clients::create(&mut conn, &cli_ctx(), name, scopes)
+                .map_err(|e| anyhow!("{e}"))?;
             println!(
                 "{}",
                 serde_json::json!({"client_id": credentials.client_id, "client_secret": credentials.client_secret})
@@ -316,7 +291,7 @@ pub fn audit(args: &AuditArgs) -> Result<(), CliError> {
     let mut conn = pool.get().map_err(|e| anyhow!(db::DbError::from(e)))?;
     match args.action {
         AuditAction::Verify => {
-            let v = crate::db::models::audit::verify(&mut conn).map_err(|e| anyhow!(e))?;
+            let v = crate::domain::audit::verify(&mut conn).map_err(|e| anyhow!("{e}"))?;
             match v.first_broken {
                 None => println!(
                     "审计链完整，共 {} 条 / the chain of {} entries is intact",
@@ -333,6 +308,11 @@ pub fn audit(args: &AuditArgs) -> Result<(), CliError> {
         }
     }
     Ok(())
+}
+
+/// The command line acts as the platform itself (with admin rights), recorded as `system:cli`.
+fn cli_ctx() -> crate::domain::Ctx {
+    crate::domain::Ctx::system("system:cli")
 }
 
 fn init_logging() {

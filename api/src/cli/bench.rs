@@ -9,13 +9,13 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::Args;
 use pubeval_scoring::synthetic::Population;
-use pubeval_scoring::{Engine, ResultOptions, Scheme, ScoreInput};
+use pubeval_scoring::{Engine, Options, Scheme, ScoreInput};
 
 use super::error::CliError;
 
-/// Times reading the table back as per-body results with their warnings (what an evaluation
-/// stores), and shows how often each warning rule fired. Runs after `peak_rss_mb` is printed,
-/// since it is not part of the engine.
+/// Times an evaluation's steps after scoring on the timed runs' table, without explanations or
+/// draws (the per-body results with their warnings), and shows how often each warning rule
+/// fired. Runs after `peak_rss_mb` is printed, since it is not part of the engine.
 fn results_step(
     engine: &Engine,
     input: &ScoreInput<'_>,
@@ -23,7 +23,7 @@ fn results_step(
 ) -> Result<(), CliError> {
     let start = Instant::now();
     let results = engine
-        .results(input, table, ResultOptions::default())
+        .evaluate_table(input, table, &Options::default(), &|_| {})
         .context("reading results")?;
     println!("results_ms: {:.3}", start.elapsed().as_secs_f64() * 1000.0);
     println!(

@@ -15,6 +15,9 @@ use crate::config::Config;
 use crate::db;
 use crate::db::models::evaluation::Evaluation;
 use crate::db::models::scheme::SchemeRow;
+use crate::domain::Ctx;
+use crate::domain::evaluations;
+use crate::domain::states::EvaluationStatus;
 use crate::evaluation::{self, Stage};
 
 /// Arguments of `pubeval bench evaluation`.
@@ -24,7 +27,7 @@ pub struct EvaluationBenchArgs {
     #[arg(long, default_value_t = 1250)]
     pub bodies: usize,
     /// Draws of the uncertainty analysis.
-    #[arg(long, default_value_t = evaluation::DEFAULT_DRAWS)]
+    #[arg(long, default_value_t = evaluations::DEFAULT_DRAWS)]
     pub draws: u32,
     /// Seed of the generated data.
     #[arg(long, default_value_t = 2025)]
@@ -78,12 +81,14 @@ fn bench(args: &EvaluationBenchArgs, dir: &std::path::Path) -> Result<(), CliErr
         )
         .map_err(|e| anyhow!(e))?;
     }
-    let last =
-        evaluation::start(&mut conn, YEAR - 1, 0, 1, "system:bench").map_err(|e| anyhow!("{e}"))?;
+    let ctx = Ctx::system("system:bench");
+    let system = Ctx::system("system");
+    let last = evaluations::start(&mut conn, &ctx, YEAR - 1, 0, 1).map_err(|e| anyhow!("{e}"))?;
     drop(conn);
-    evaluation::execute(&pool, &last.id, &|_| {}).map_err(|e| anyhow!(e))?;
+    evaluation::execute(&pool, &system, &last.id, &|_| {}).map_err(|e| anyhow!(e))?;
     let mut conn = pool.get().map_err(|e| anyhow!(db::DbError::from(e)))?;
-    Evaluation::set_status(&mut conn, &last.id, "final").map_err(|e| anyhow!(e))?;
+    // Set-up: last year's totals count only from a final evaluation.
+    Evaluation::set_status(&mut conn, &last.id, EvaluationStatus::Final).map_err(|e| anyhow!(e))?;
 
     println!("pubeval bench evaluation (SQLite, seed {})", args.seed);
     println!("bodies: {}", args.bodies);
@@ -91,11 +96,11 @@ fn bench(args: &EvaluationBenchArgs, dir: &std::path::Path) -> Result<(), CliErr
 
     // The timed run: everything POST /api/v1/evaluations does.
     let started = Instant::now();
-    let evaluation = evaluation::start(&mut conn, YEAR, args.draws, YEAR as u64, "system:bench")
+    let evaluation = evaluations::start(&mut conn, &ctx, YEAR, args.draws, YEAR as u64)
         .map_err(|e| anyhow!("{e}"))?;
     drop(conn);
     let marks: Mutex<Vec<(Stage, Instant)>> = Mutex::new(Vec::new());
-    evaluation::execute(&pool, &evaluation.id, &|stage| {
+    evaluation::execute(&pool, &system, &evaluation.id, &|stage| {
         if let Ok(mut m) = marks.lock() {
             m.push((stage, Instant::now()));
         }
@@ -118,7 +123,8 @@ fn bench(args: &EvaluationBenchArgs, dir: &std::path::Path) -> Result<(), CliErr
         );
     }
     let mut conn = pool.get().map_err(|e| anyhow!(db::DbError::from(e)))?;
-    Evaluation::set_status(&mut conn, &evaluation.id, "final").map_err(|e| anyhow!(e))?;
+    Evaluation::set_status(&mut conn, &evaluation.id, EvaluationStatus::Final)
+        .map_err(|e| anyhow!(e))?;
     drop(conn);
 
     let page_ms = ranking_page(&app, &evaluation.id, args.requests)?;
@@ -159,7 +165,7 @@ fn ranking_page(
         &crate::domain::Ctx::system("system:bench"),
         "bench-analyst",
         hash,
-        crate::auth::Role::Analyst,
+        crate::domain::Role::Analyst,
         None,
     )
     .map_err(|e| anyhow!("{e}"))?;
@@ -167,7 +173,7 @@ fn ranking_page(
         .issue(
             crate::auth::token::SubjectKind::User,
             &user.id,
-            Some("analyst"),
+            Some(crate::domain::Role::Analyst.code()),
             None,
             &[],
             user.token_version,

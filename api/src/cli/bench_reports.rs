@@ -21,7 +21,7 @@ use pubeval_scoring::{BodyResult, Scheme};
 use super::bench::{current_rss_mb, median};
 use super::bundle::render_zip;
 use super::error::CliError;
-use crate::routes::notices::LetterBatch;
+use crate::domain::documents::letter::LetterBatch;
 
 /// Arguments of `pubeval bench reports`.
 #[derive(Debug, Args)]
@@ -131,7 +131,10 @@ pub fn run(args: &ReportsBenchArgs) -> Result<(), CliError> {
             notice_no: format!("认宣警〔2026〕{}号", i + 1),
             body_name: r.name.clone(),
             level: r.warning_level(),
-            status: "已签发".into(),
+            status: crate::domain::warnings::status_zh(
+                crate::domain::states::WarningStatus::Issued,
+            )
+            .into(),
             deadline: Some(dated + chrono::Days::new(30)),
         })
         .collect();

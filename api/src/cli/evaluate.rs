@@ -7,7 +7,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::admin::{ConfigArgs, open_database};
 use super::error::CliError;
 use crate::db::models::evaluation::Evaluation;
-use crate::evaluation::{self, DEFAULT_DRAWS, Stage};
+use crate::domain::Ctx;
+use crate::domain::evaluations::{self, DEFAULT_DRAWS};
+use crate::evaluation::{self, Stage};
 
 /// Arguments of `pubeval evaluate`.
 #[derive(Debug, Args)]
@@ -33,7 +35,8 @@ pub fn run(args: &EvaluateArgs) -> Result<(), CliError> {
         .get()
         .map_err(|e| anyhow!(crate::db::DbError::from(e)))?;
     let seed = args.seed.unwrap_or(args.year.max(0) as u64);
-    let started = evaluation::start(&mut conn, args.year, args.draws, seed, "system:cli")
+    let ctx = Ctx::system("system:cli");
+    let started = evaluations::start(&mut conn, &ctx, args.year, args.draws, seed)
         .map_err(|e| anyhow!("{e}"))?;
     drop(conn);
     let bar = ProgressBar::new(4);
@@ -50,7 +53,8 @@ pub fn run(args: &EvaluateArgs) -> Result<(), CliError> {
         Stage::Storing,
         Stage::Done,
     ];
-    evaluation::execute(&pool, &started.id, &|stage| {
+    // The run's own entries are the platform's, as when the server runs it.
+    evaluation::execute(&pool, &Ctx::system("system"), &started.id, &|stage| {
         let position = stages.iter().position(|s| *s == stage).unwrap_or(0) as u64;
         bar.set_position(position);
         bar.set_message(stage.label());

@@ -5,6 +5,7 @@ mod admin;
 mod bench;
 mod bench_evaluation;
 mod bench_reports;
+mod bench_submissions;
 mod bundle;
 mod error;
 mod evaluate;
@@ -118,6 +119,9 @@ pub enum BenchTarget {
     /// The documents: a notice PDF, every result letter, the annual report, memory over 2,000
     /// PDFs.
     Reports(bench_reports::ReportsBenchArgs),
+    /// The staff's list of a year's reports (first page, a filtered page) and a body's history
+    /// over a generated SQLite database.
+    Submissions(bench_submissions::SubmissionsBenchArgs),
 }
 
 /// Runs a parsed command line.
@@ -140,6 +144,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             BenchTarget::Scoring(args) => bench::scoring(&args),
             BenchTarget::Evaluation(args) => bench_evaluation::run(&args),
             BenchTarget::Reports(args) => bench_reports::run(&args),
+            BenchTarget::Submissions(args) => bench_submissions::run(&args),
         },
     }
 }

@@ -6,21 +6,15 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, anyhow};
 use clap::{ArgGroup, Args, Subcommand, ValueEnum};
 use pubeval_reports::charts::{ChartName, svg_to_png};
-use pubeval_reports::documents::{
-    annual_html, annual_pdf, letter_html, letter_pdf, notice_html, notice_pdf,
-};
 use pubeval_reports::{RankingFormat, Typesetter};
 
 use super::admin::{ConfigArgs, open_database};
 use super::bundle::render_zip;
 use super::error::CliError;
-use crate::db::DbConn;
-use crate::db::models::evaluation::{Evaluation, ResultFilter};
-use crate::db::models::warning::{PUBLISHED, WarningRow};
+use crate::db::models::evaluation::ResultFilter;
 use crate::documents::Documents;
-use crate::routes::annual::AnnualInputs;
-use crate::routes::notices::{LetterBatch, notice_data, notice_file_name};
-use crate::routes::reports::{draw, load_evaluation, render_ranking};
+use crate::domain::documents::{Document, annual, charts, letter, notice, ranking};
+use crate::domain::{Ctx, Error, ErrorCode};
 
 /// Arguments of `pubeval report`.
 #[derive(Debug, Args)]
@@ -40,15 +34,6 @@ pub enum DocumentFormat {
     Pdf,
     /// A printable HTML page.
     Html,
-}
-
-impl DocumentFormat {
-    fn extension(self) -> &'static str {
-        match self {
-            DocumentFormat::Pdf => "pdf",
-            DocumentFormat::Html => "html",
-        }
-    }
 }
 
 /// A chart's format.
@@ -144,6 +129,7 @@ pub fn run(args: &ReportArgs) -> Result<(), CliError> {
         .get()
         .map_err(|e| anyhow!(crate::db::DbError::from(e)))?;
     let documents = Documents::from_config(&config);
+    let ctx = Ctx::system("system:cli");
     // The typesetter only when the format needs it, so that HTML and SVG work without fonts.
     let typesetter = |needed: bool| -> Result<Option<Typesetter>, CliError> {
         if needed {
@@ -164,16 +150,15 @@ pub fn run(args: &ReportArgs) -> Result<(), CliError> {
                     .and_then(|e| e.parse().ok())
                     .unwrap_or(RankingFormat::Xlsx),
             };
-            let (evaluation, scheme) = load_evaluation(&mut conn, evaluation).map_err(api)?;
-            let bytes = render_ranking(
+            let document = ranking::export(
                 &mut conn,
-                &evaluation,
-                &scheme,
+                &ctx,
+                evaluation,
                 &ResultFilter::default(),
                 format,
             )
-            .map_err(api)?;
-            write(out, &bytes)?;
+            .map_err(domain)?;
+            write(out, &document.bytes)?;
         }
         ReportKind::Charts {
             evaluation,
@@ -182,14 +167,23 @@ pub fn run(args: &ReportArgs) -> Result<(), CliError> {
             out,
         } => {
             let typesetter = typesetter(*format == ChartFormat::Png)?;
-            let (evaluation, scheme) = load_evaluation(&mut conn, evaluation).map_err(api)?;
+            // The evaluation is checked once, before any file is written.
+            charts::draw(
+                &mut conn,
+                &ctx,
+                evaluation,
+                ChartName::GradeDistribution,
+                None,
+            )
+            .map_err(domain)?;
             std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
             for name in ChartName::ALL {
                 if name.needs_body() && body.is_none() {
                     continue;
                 }
-                let svg = draw(&mut conn, &evaluation, &scheme, name, body.as_deref())
-                    .map_err(|e| anyhow!("{name}: {e}"))?;
+                let svg = charts::draw(&mut conn, &ctx, evaluation, name, body.as_deref())
+                    .map_err(|e| anyhow!("{name}: {e}"))?
+                    .svg;
                 match &typesetter {
                     Some(t) => {
                         let png = svg_to_png(&svg, t.fonts()).map_err(|e| anyhow!(e))?;
@@ -207,15 +201,24 @@ pub fn run(args: &ReportArgs) -> Result<(), CliError> {
         } => {
             let format = &document_format(*format, out);
             let typesetter = typesetter(*format == DocumentFormat::Pdf)?;
-            let warnings = match (warning, evaluation) {
-                (Some(id), _) => vec![
-                    WarningRow::by_id(&mut conn, id)
-                        .map_err(|e| anyhow!(e))?
-                        .filter(|w| PUBLISHED.contains(&w.status.as_str()))
-                        .ok_or_else(|| anyhow!("没有已签发的风险警示 / no issued warning {id}"))?,
-                ],
+            let notices = match (warning, evaluation) {
+                (Some(id), _) => {
+                    vec![
+                        notice::readable(&mut conn, &ctx, id).map_err(|e| match e.code {
+                            ErrorCode::NotFound => {
+                                anyhow!("没有已签发的风险警示 / no issued warning {id}").into()
+                            }
+                            _ => domain(e),
+                        })?,
+                    ]
+                }
                 (None, Some(id)) => {
-                    let issued = published_of(&mut conn, id)?;
+                    let issued = notice::of_evaluation(&mut conn, &ctx, id).map_err(|e| match e
+                        .code
+                    {
+                        ErrorCode::NotFound => anyhow!("没有该评价 / no evaluation {id}").into(),
+                        _ => domain(e),
+                    })?;
                     if issued.is_empty() {
                         return Err(anyhow!(
                             "该评价没有已签发的风险警示通知书 / the evaluation has no issued notice"
@@ -226,18 +229,14 @@ pub fn run(args: &ReportArgs) -> Result<(), CliError> {
                 }
                 (None, None) => return Err(anyhow!("--warning or --evaluation").into()),
             };
-            let notices = warnings
-                .iter()
-                .map(|w| notice_data(&mut conn, w).map_err(api))
-                .collect::<Result<Vec<_>, CliError>>()?;
             let render = |i: usize| -> Result<(String, Vec<u8>), String> {
                 let data = &notices[i];
-                let bytes = match &typesetter {
-                    Some(t) => notice_pdf(data, t),
-                    None => notice_html(data).map(String::into_bytes),
+                let document = match &typesetter {
+                    Some(t) => notice::pdf(data, t),
+                    None => notice::html(data),
                 }
                 .map_err(|e| format!("{}: {e}", data.notice_no))?;
-                Ok((notice_file_name(&data.notice_no, format.extension()), bytes))
+                Ok((document.file_name, document.bytes))
             };
             if warning.is_some() {
                 write(out, &render(0).map_err(|e| anyhow!(e))?.1)?;
@@ -254,25 +253,20 @@ pub fn run(args: &ReportArgs) -> Result<(), CliError> {
         } => {
             let format = &document_format(*format, out);
             let typesetter = typesetter(*format == DocumentFormat::Pdf)?;
-            let evaluation = evaluation_by_id(&mut conn, evaluation)?;
-            let batch = LetterBatch::load(&mut conn, &evaluation).map_err(api)?;
+            let batch = letter::batch(&mut conn, &ctx, evaluation).map_err(|e| match e.code {
+                ErrorCode::NotFound => anyhow!("没有该评价 / no evaluation {evaluation}").into(),
+                _ => domain(e),
+            })?;
             let render = |i: usize| -> Result<(String, Vec<u8>), String> {
-                let data = batch.letter(i);
-                let bytes = match &typesetter {
-                    Some(t) => letter_pdf(&data, t),
-                    None => letter_html(&data).map(String::into_bytes),
+                let result = &batch.cohort[i];
+                let document: Document = match &typesetter {
+                    Some(t) => batch.pdf(i, t),
+                    None => batch.html(i),
                 }
-                .map_err(|e| format!("{}: {e}", data.result.name))?;
+                .map_err(|e| format!("{}: {e}", result.name))?;
                 // Names may repeat; approval numbers do not.
-                let approval = data
-                    .result
-                    .approval_no
-                    .as_deref()
-                    .unwrap_or(&data.result.body_id);
-                Ok((
-                    format!("{approval}_{}", batch.file_name(i, format.extension())),
-                    bytes,
-                ))
+                let approval = result.approval_no.as_deref().unwrap_or(&result.body_id);
+                Ok((format!("{approval}_{}", document.file_name), document.bytes))
             };
             match body {
                 Some(body) => {
@@ -294,14 +288,13 @@ pub fn run(args: &ReportArgs) -> Result<(), CliError> {
         } => {
             let format = &document_format(*format, out);
             let typesetter = typesetter(*format == DocumentFormat::Pdf)?;
-            let (evaluation, scheme) = load_evaluation(&mut conn, evaluation).map_err(api)?;
-            let inputs = AnnualInputs::load(&mut conn, &evaluation, scheme).map_err(api)?;
-            let bytes = match &typesetter {
-                Some(t) => annual_pdf(&inputs.data(), t),
-                None => annual_html(&inputs.data()).map(String::into_bytes),
+            let inputs = annual::load(&mut conn, &ctx, evaluation).map_err(domain)?;
+            let document = match &typesetter {
+                Some(t) => inputs.pdf(t),
+                None => inputs.html(),
             }
-            .map_err(|e| anyhow!(e))?;
-            write(out, &bytes)?;
+            .map_err(domain)?;
+            write(out, &document.bytes)?;
         }
     }
     Ok(())
@@ -322,7 +315,7 @@ fn document_format(asked: Option<DocumentFormat>, out: &Path) -> DocumentFormat 
     })
 }
 
-fn api(e: crate::error::ApiError) -> CliError {
+fn domain(e: Error) -> CliError {
     anyhow!("{e}").into()
 }
 
@@ -330,15 +323,4 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
     std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?;
     println!("{}", path.display());
     Ok(())
-}
-
-fn evaluation_by_id(conn: &mut DbConn, id: &str) -> Result<Evaluation, CliError> {
-    Evaluation::by_id(conn, id)
-        .map_err(|e| anyhow!(e))?
-        .ok_or_else(|| anyhow!("没有该评价 / no evaluation {id}").into())
-}
-
-fn published_of(conn: &mut DbConn, evaluation: &str) -> Result<Vec<WarningRow>, CliError> {
-    let evaluation = evaluation_by_id(conn, evaluation)?;
-    Ok(WarningRow::published_of_evaluation(conn, &evaluation.id).map_err(|e| anyhow!(e))?)
 }

@@ -1,12 +1,11 @@
 //! `pubeval score`: scores bodies from JSONL files and prints the result.
 
-use std::collections::HashMap;
+use std::cell::Cell;
 use std::io::Write;
 use std::sync::Arc;
 
 use anyhow::Context;
-use pubeval_scoring::uncertainty::{self, Uncertainty};
-use pubeval_scoring::{Engine, ResultOptions, Scheme, ScoreInput};
+use pubeval_scoring::{Engine, Options, Scheme, ScoreInput, Step};
 
 use super::error::{CliError, LineProblem};
 use super::input::{self, InputFiles};
@@ -28,40 +27,25 @@ pub fn run(args: &ScoreArgs) -> Result<(), CliError> {
     {
         return Err(anyhow::anyhow!("评价年度 {} 无效 / invalid year", args.year).into());
     }
+    if args.uncertainty == Some(0) {
+        return Err(anyhow::anyhow!("--uncertainty 至少为 1 / must be at least 1").into());
+    }
     let engine = Engine::new(scheme.clone());
     let score_input = ScoreInput {
         year: args.year,
         bodies: &inputs.bodies,
         incidents: &inputs.incidents,
     };
-    let table = engine
-        .score(&score_input)
-        .context("评分失败 / scoring failed")?;
-    let mut results = engine
-        .results(
-            &score_input,
-            &table,
-            ResultOptions {
-                explain: args.explain,
-            },
-        )
-        .context("读取结果失败 / reading results failed")?;
-    if let Some(draws) = args.uncertainty {
-        if draws == 0 {
-            return Err(anyhow::anyhow!("--uncertainty 至少为 1 / must be at least 1").into());
-        }
-        let seed = args.seed.unwrap_or(args.year as u64);
-        let figures = engine
-            .uncertainty(&table, draws, seed)
-            .context("不确定性分析失败 / uncertainty analysis failed")?;
-        let by_body: HashMap<&str, Uncertainty> = inputs
-            .bodies
-            .iter()
-            .zip(figures)
-            .filter_map(|(b, u)| u.map(|u| (b.body_id.as_str(), u)))
-            .collect();
-        uncertainty::attach(&mut results, &by_body);
-    }
+    let options = Options {
+        explain: args.explain,
+        draws: args.uncertainty.unwrap_or(0),
+        seed: args.seed.unwrap_or(args.year as u64),
+    };
+    // The step under way when the engine fails names what failed.
+    let step = Cell::new(Step::Scoring);
+    let results = engine
+        .evaluate_observed(&score_input, &options, &|s| step.set(s))
+        .with_context(|| failed(step.get()))?;
 
     let mut out = Vec::with_capacity(results.len() * 512);
     match args.format {
@@ -80,6 +64,15 @@ pub fn run(args: &ScoreArgs) -> Result<(), CliError> {
     lock.write_all(&out).context("writing the result")?;
     lock.flush().context("writing the result")?;
     Ok(())
+}
+
+/// What the CLI says when the engine fails during `step`.
+fn failed(step: Step) -> &'static str {
+    match step {
+        Step::Scoring => "评分失败 / scoring failed",
+        Step::Results => "读取结果失败 / reading results failed",
+        Step::Uncertainty => "不确定性分析失败 / uncertainty analysis failed",
+    }
 }
 
 fn load_scheme(args: &ScoreArgs) -> Result<Scheme, CliError> {

@@ -10,10 +10,12 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::db::models::body::Body;
 use crate::db::models::cycle::Cycle;
-use crate::db::models::incident::{IncidentRow, SOURCE_ANALYST, SOURCE_SELF_REPORT};
+use crate::db::models::incident::IncidentRow;
 use crate::db::models::submission::Revision;
 use crate::db::models::{new_id, now};
 use crate::db::{DbConn, write_transaction};
+use crate::domain::TextEnum;
+use crate::domain::states::{BodyStatus, IncidentSource, SubmissionStatus};
 
 /// Midnight of a date in China Standard Time, as a UTC timestamp.
 fn china_midnight(y: i32, m: u32, d: u32) -> NaiveDateTime {
@@ -42,7 +44,7 @@ pub fn insert_bodies(
                 category: b.category.code().to_string(),
                 province: b.province.to_string(),
                 approved_on: b.approved_on,
-                status: "active".into(),
+                status: BodyStatus::Active.as_str().to_string(),
                 status_changed_on: None,
                 created_at: at,
                 updated_at: at,
@@ -100,7 +102,7 @@ pub fn insert_year(
             let mut t =
                 opens + Duration::minutes(rng.random_range(60..window_minutes - 3 * 24 * 60));
             let mut revision = 0;
-            let mut push = |status: &str,
+            let mut push = |status: SubmissionStatus,
                             comment: Option<&str>,
                             actor: &str,
                             t: NaiveDateTime|
@@ -111,7 +113,7 @@ pub fn insert_year(
                     body_id: id.clone(),
                     year,
                     revision,
-                    status: status.into(),
+                    status: status.as_str().to_string(),
                     payload: payload.clone(),
                     comment: comment.map(str::to_string),
                     actor: actor.to_string(),
@@ -119,26 +121,26 @@ pub fn insert_year(
                 }
                 .insert(conn)
             };
-            push("draft", None, &actor, t)?;
+            push(SubmissionStatus::Draft, None, &actor, t)?;
             t += Duration::hours(rng.random_range(2..72));
-            push("submitted", None, &actor, t)?;
+            push(SubmissionStatus::Submitted, None, &actor, t)?;
             let roll: f64 = rng.random();
             if roll < 0.06 {
                 t += Duration::hours(rng.random_range(4..48));
                 push(
-                    "returned",
+                    SubmissionStatus::Returned,
                     Some("请补充公益宣传活动的证明材料"),
                     "user:analyst",
                     t,
                 )?;
                 t += Duration::hours(rng.random_range(4..24));
-                push("draft", None, &actor, t)?;
+                push(SubmissionStatus::Draft, None, &actor, t)?;
                 t += Duration::hours(1);
-                push("submitted", None, &actor, t)?;
+                push(SubmissionStatus::Submitted, None, &actor, t)?;
             }
             if roll < 0.85 {
                 t += Duration::hours(rng.random_range(4..96));
-                push("accepted", None, "user:analyst", t)?;
+                push(SubmissionStatus::Accepted, None, "user:analyst", t)?;
             }
             written.reports += 1;
         }
@@ -162,10 +164,11 @@ pub fn insert_year(
                 occurred_at: occurred,
                 reported_at: incident.reported_at.map(|t| t.naive_utc()),
                 source: if self_reported {
-                    SOURCE_SELF_REPORT
+                    IncidentSource::SelfReport
                 } else {
-                    SOURCE_ANALYST
+                    IncidentSource::Analyst
                 }
+                .as_str()
                 .to_string(),
                 description: describe(&incident.kind).to_string(),
                 evidence: None,

@@ -18,11 +18,11 @@ use indicatif::{ProgressBar, ProgressStyle};
 use pubeval_scoring::synthetic::Population;
 use serde_json::{Value, json};
 
-use crate::auth::Role;
 use crate::config::Config;
 use crate::db::models::evaluation::Evaluation;
 use crate::db::models::scheme::SchemeRow;
 use crate::db::{self, DbPool};
+use crate::domain::Role;
 use crate::state::AppState;
 
 /// What building the demo can fail with.
@@ -97,8 +97,7 @@ fn prepare_dir(dir: &Path) -> Result<PathBuf, DemoError> {
                 "{} 中的数据库不是演示程序创建的，不会改动它；请换一个 --dir / the database in {} was not created by the demo; choose another --dir",
                 dir.display(),
                 dir.display()
-            )
-            .into());
+            ));
         }
         for suffix in ["", "-wal", "-shm"] {
             let file = dir.join(format!("pubeval.db{suffix}"));
@@ -171,11 +170,11 @@ async fn build(args: &DemoArgs, state: AppState, pool: &DbPool) -> Result<Client
         )
         .map_err(|e| anyhow!("{e}"))?;
     }
-    let credentials = crate::routes::clients::create_client(
+    let credentials = crate::domain::clients::create_client(
         &mut conn,
-        "system:demo",
+        &crate::domain::Ctx::system("system:demo"),
         "演示外部系统",
-        &crate::auth::Scope::ALL,
+        &crate::domain::Scope::ALL,
     )
     .map_err(|e| anyhow!("{e}"))?;
     drop(conn);
@@ -259,21 +258,22 @@ fn evaluate(pool: &DbPool, year: i32) -> Result<String, DemoError> {
     let pool = pool.clone();
     std::thread::spawn(move || -> Result<String, String> {
         let mut conn = pool.get().map_err(|e| e.to_string())?;
-        let started = crate::evaluation::start(
+        let started = crate::domain::evaluations::start(
             &mut conn,
+            &crate::domain::Ctx::system("system:demo"),
             year,
-            crate::evaluation::DEFAULT_DRAWS,
+            crate::domain::evaluations::DEFAULT_DRAWS,
             year as u64,
-            "system:demo",
         )
         .map_err(|e| e.to_string())?;
         drop(conn);
-        crate::evaluation::execute(&pool, &started.id, &|_| {})?;
+        let system = crate::domain::Ctx::system("system");
+        crate::evaluation::execute(&pool, &system, &started.id, &|_| {})?;
         Ok(started.id)
     })
     .join()
     .map_err(|_| anyhow!("the evaluation thread panicked"))?
-    .map_err(|e| anyhow!(e).into())
+    .map_err(|e| anyhow!(e))
 }
 
 /// Moves the year's draft warnings through every state a regulator's year would show.
@@ -396,7 +396,7 @@ where
     r["access_token"]
         .as_str()
         .map(str::to_string)
-        .ok_or_else(|| anyhow!("demo login failed").into())
+        .ok_or_else(|| anyhow!("demo login failed"))
 }
 
 /// One request to the application in process; any status but 2xx is an error.
@@ -424,7 +424,7 @@ where
     let bytes = test::read_body(res).await;
     let value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
     if !status.is_success() {
-        return Err(anyhow!("{method} {path} → {status}: {value}").into());
+        return Err(anyhow!("{method} {path} → {status}: {value}"));
     }
     Ok(value)
 }

@@ -48,6 +48,11 @@ pub fn record_system(
     Ok(())
 }
 
+/// A page of the log, newest first, with the total (staff read it; the route checks).
+pub fn page(conn: &mut DbConn, offset: i64, limit: i64) -> Result<(Vec<AuditEntry>, i64)> {
+    Ok(AuditEntry::page(conn, offset, limit)?)
+}
+
 /// Walks the whole chain and names the first entry that breaks it.
 pub fn verify(conn: &mut DbConn) -> Result<Verification> {
     Ok(crate::db::models::audit::verify(conn)?)

@@ -82,6 +82,7 @@ pub fn system() -> SharedClock {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use chrono::TimeZone;

@@ -4,7 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use super::clock::{self, SharedClock};
 use super::policy::Viewer;
-use crate::auth::Principal;
+use crate::domain::Principal;
 
 /// The acting principal and the clock a use case reads "now" from.
 #[derive(Debug, Clone)]

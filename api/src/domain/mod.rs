@@ -4,16 +4,30 @@
 //! and the command line all call these, so they perform exactly the same operations.
 
 pub mod audit;
+pub mod bodies;
+pub mod clients;
 pub mod clock;
 pub mod context;
+pub mod cycles;
+pub mod documents;
 pub mod error;
+pub mod error_code;
+pub mod evaluations;
+pub mod health;
+pub mod incidents;
+pub mod objections;
 pub mod policy;
 pub mod principal;
 pub mod schemes;
-pub mod states;
+pub mod sessions;
+pub mod submissions;
 pub mod users;
+pub mod warnings;
 
+/// The states and their transition tables (`crate::states`, which both the domain and the
+/// models' queries name).
+pub use crate::states;
+pub use crate::states::{StateMachine, TextEnum};
 pub use context::Ctx;
 pub use error::{Detail, Error, ErrorCode, Noun, Result};
 pub use principal::{Principal, Role, Scope};
-pub use states::{StateMachine, TextEnum};

@@ -212,9 +212,41 @@ impl Viewer {
     pub fn sees_internal(&self) -> bool {
         self.is_staff()
     }
+
+    /// Whether a warning's history is shown: to staff and the body, not to external clients.
+    pub fn sees_history(&self) -> bool {
+        !matches!(self, Viewer::Client(_))
+    }
+
+    /// A body's result letter: staff any; the body's own users theirs (404 for another body's);
+    /// external clients never (403: letters go to their bodies).
+    pub fn letter(&self, body_id: &str) -> Result<()> {
+        match self {
+            Viewer::Client(_) => Err(Error::forbidden()),
+            Viewer::Body(Some(own)) if own == body_id => Ok(()),
+            Viewer::Body(_) => Err(Error::not_found(Noun::Result)),
+            Viewer::Staff => Ok(()),
+        }
+    }
+
+    /// The one body a list of bodies is narrowed to: a body user's own (an empty id, matching
+    /// nothing, when bound to none); `None` (every body) for staff and clients.
+    pub fn restricted_to_body(&self) -> Option<&str> {
+        match self {
+            Viewer::Body(own) => Some(own.as_deref().unwrap_or_default()),
+            _ => None,
+        }
+    }
+
+    /// Whether a scheme version in this state is visible: staff see every version; anyone
+    /// else only the active one.
+    pub fn sees_scheme(&self, status: super::states::SchemeStatus) -> bool {
+        self.is_staff() || status == super::states::SchemeStatus::Active
+    }
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

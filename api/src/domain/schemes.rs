@@ -1,11 +1,14 @@
 //! Evaluation schemes: the published evaluation system as data, versioned; an active scheme
-//! never changes.
+//! never changes. Staff create drafts and activate them; body users read the active one.
 
 use pubeval_scoring::Scheme;
 
-use crate::db::DbConn;
+use crate::db::models::new_id;
 use crate::db::models::scheme::SchemeRow;
-use crate::domain::{Error, Result};
+use crate::db::{DbConn, write_transaction};
+use crate::domain::audit;
+use crate::domain::states::SchemeStatus;
+use crate::domain::{Ctx, Error, ErrorCode, Noun, Result, TextEnum};
 
 /// The parsed scheme with this id. A cycle or evaluation names it, so its absence, or a
 /// document that no longer parses, is a fault of the data (500), not of the request.
@@ -14,4 +17,98 @@ pub fn scheme_of(conn: &mut DbConn, scheme_id: &str) -> Result<Scheme> {
         .ok_or_else(|| Error::internal(format!("missing scheme {scheme_id}")))?
         .parsed()
         .map_err(Error::internal)
+}
+
+fn status_of(row: &SchemeRow) -> Result<SchemeStatus> {
+    Ok(SchemeStatus::parse_stored(&row.status)?)
+}
+
+/// Every scheme the caller may see (a body user only the active one), by code, newest version
+/// first.
+pub fn list(conn: &mut DbConn, ctx: &Ctx) -> Result<Vec<SchemeRow>> {
+    let viewer = ctx.viewer();
+    let mut visible = Vec::new();
+    for row in SchemeRow::all(conn)? {
+        if viewer.sees_scheme(status_of(&row)?) {
+            visible.push(row);
+        }
+    }
+    Ok(visible)
+}
+
+/// One scheme with its document (for a body user, only the active one: any other is 404).
+pub fn get(conn: &mut DbConn, ctx: &Ctx, id: &str) -> Result<SchemeRow> {
+    let row = SchemeRow::by_id(conn, id)?.ok_or_else(|| Error::not_found(Noun::Scheme))?;
+    if !ctx.viewer().sees_scheme(status_of(&row)?) {
+        return Err(Error::not_found(Noun::Scheme));
+    }
+    Ok(row)
+}
+
+fn scheme_exists(scheme: &Scheme) -> Error {
+    Error::conflict(
+        ErrorCode::SchemeExists,
+        format!("方案 {} 第 {} 版已存在", scheme.code, scheme.version),
+        format!("scheme {} version {} exists", scheme.code, scheme.version),
+    )
+}
+
+/// Creates a draft from a scheme document (SCHEME.md's format), validated with every problem
+/// reported at once (422). A code and version exist once: a second is 409, also when two
+/// creations race.
+pub fn create(conn: &mut DbConn, ctx: &Ctx, document: String) -> Result<SchemeRow> {
+    let scheme = Scheme::from_json(&document).map_err(|e| Error::validation(&e.problems()))?;
+    let version = i32::try_from(scheme.version)
+        .map_err(|_| Error::invalid_field("version", "版本号过大", "version is too large"))?;
+    write_transaction(conn, |conn| {
+        if SchemeRow::exists(conn, &scheme.code, version)? {
+            return Err(scheme_exists(&scheme));
+        }
+        let row = SchemeRow {
+            id: new_id(),
+            code: scheme.code.clone(),
+            version,
+            name: scheme.name.clone(),
+            definition: document,
+            status: SchemeStatus::Draft.as_str().to_string(),
+            created_at: ctx.now(),
+            activated_at: None,
+        };
+        row.insert(conn)
+            .map_err(|e| Error::from(e).on_unique(|| scheme_exists(&scheme)))?;
+        audit::record(
+            conn,
+            ctx,
+            "scheme.create",
+            "scheme",
+            &row.id,
+            serde_json::json!({"code": row.code, "version": row.version}),
+        )?;
+        Ok(row)
+    })
+}
+
+/// Activates a draft; the version of the same code that was active is retired. Only a draft
+/// can be activated (409 otherwise), so an active scheme never changes.
+pub fn activate(conn: &mut DbConn, ctx: &Ctx, id: &str) -> Result<SchemeRow> {
+    write_transaction(conn, |conn| {
+        let row = SchemeRow::by_id(conn, id)?.ok_or_else(|| Error::not_found(Noun::Scheme))?;
+        if status_of(&row)? != SchemeStatus::Draft {
+            return Err(Error::conflict(
+                ErrorCode::InvalidTransition,
+                format!("只有草稿方案可以启用，此方案状态为 {}", row.status),
+                format!("only a draft can be activated; this one is {}", row.status),
+            ));
+        }
+        row.activate(conn, ctx.now())?;
+        audit::record(
+            conn,
+            ctx,
+            "scheme.activate",
+            "scheme",
+            id,
+            serde_json::json!({"code": row.code, "version": row.version}),
+        )?;
+        SchemeRow::by_id(conn, id)?.ok_or_else(|| Error::not_found(Noun::Scheme))
+    })
 }

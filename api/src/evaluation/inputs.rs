@@ -18,6 +18,7 @@ use crate::db::models::evaluation::{Evaluation, ResultRow};
 use crate::db::models::incident::IncidentRow;
 use crate::db::models::scheme::SchemeRow;
 use crate::db::schema::{late_entry_exceptions, submissions};
+use crate::states::{SubmissionStatus, TextEnum};
 
 /// The inputs of one evaluation.
 #[derive(Debug)]
@@ -90,7 +91,8 @@ pub fn load_inputs(conn: &mut DbConn, evaluation: &Evaluation) -> Result<Inputs,
             status: String::new(),
             last_submitted: None,
         });
-        if status == "submitted" && s.last_submitted.is_none_or(|t| at > t) {
+        if status == SubmissionStatus::Submitted.as_str() && s.last_submitted.is_none_or(|t| at > t)
+        {
             s.last_submitted = Some(at);
         }
         if revision > s.current {
@@ -99,9 +101,14 @@ pub fn load_inputs(conn: &mut DbConn, evaluation: &Evaluation) -> Result<Inputs,
         }
     }
     // Payloads of the current revisions that count.
+    let counted: Vec<&str> = <SubmissionStatus as TextEnum>::ALL
+        .iter()
+        .filter(|s| s.counts())
+        .map(|s| s.as_str())
+        .collect();
     let payloads: HashMap<String, String> = submissions::table
         .filter(submissions::year.eq(year))
-        .filter(submissions::status.eq_any(["submitted", "accepted"]))
+        .filter(submissions::status.eq_any(counted))
         .select((
             submissions::body_id,
             submissions::revision,
@@ -131,7 +138,7 @@ pub fn load_inputs(conn: &mut DbConn, evaluation: &Evaluation) -> Result<Inputs,
     for b in expected {
         let mut payload = None;
         if let Some(s) = states.get(&b.id)
-            && matches!(s.status.as_str(), "submitted" | "accepted")
+            && SubmissionStatus::parse(&s.status).is_some_and(SubmissionStatus::counts)
         {
             let closes = exceptions
                 .get(&b.id)
@@ -192,6 +199,22 @@ pub fn load_inputs(conn: &mut DbConn, evaluation: &Evaluation) -> Result<Inputs,
         on_time,
         excluded,
     })
+}
+
+/// An evaluation's summary figures, as stored and shown.
+#[derive(Debug, serde::Serialize)]
+struct Summary {
+    bodies: usize,
+    submitted: usize,
+    not_submitted: usize,
+    submission_rate: f64,
+    on_time: usize,
+    on_time_rate: f64,
+    grades: serde_json::Map<String, serde_json::Value>,
+    warning_levels: serde_json::Map<String, serde_json::Value>,
+    borderline: usize,
+    incidents: usize,
+    excluded_reports: Vec<serde_json::Value>,
 }
 
 impl Inputs {
@@ -268,18 +291,26 @@ impl Inputs {
                 )
             })
             .collect();
-        json!({
-            "bodies": expected,
-            "submitted": submitted,
-            "not_submitted": expected - submitted,
-            "submission_rate": rate(submitted),
-            "on_time": self.on_time,
-            "on_time_rate": rate(self.on_time),
-            "grades": grades,
-            "warning_levels": levels,
-            "borderline": results.iter().filter(|r| r.uncertainty.as_ref().is_some_and(|u| u.borderline)).count(),
-            "incidents": self.incidents.len(),
-            "excluded_reports": self.excluded.iter().map(|(b, why)| json!({"body_id": b, "reason": why})).collect::<Vec<_>>(),
-        })
+        let summary = Summary {
+            bodies: expected,
+            submitted,
+            not_submitted: expected - submitted,
+            submission_rate: rate(submitted),
+            on_time: self.on_time,
+            on_time_rate: rate(self.on_time),
+            grades,
+            warning_levels: levels,
+            borderline: results
+                .iter()
+                .filter(|r| r.uncertainty.as_ref().is_some_and(|u| u.borderline))
+                .count(),
+            incidents: self.incidents.len(),
+            excluded_reports: self
+                .excluded
+                .iter()
+                .map(|(b, why)| json!({"body_id": b, "reason": why}))
+                .collect(),
+        };
+        serde_json::to_value(summary).unwrap_or_default()
     }
 }

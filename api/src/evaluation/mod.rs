@@ -3,29 +3,17 @@
 //! per body with a digest of the inputs.
 
 mod inputs;
+pub mod queue;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use pubeval_scoring::uncertainty::{self, Uncertainty};
-use pubeval_scoring::{Engine, ResultOptions, ScoreInput};
-use serde_json::json;
+use pubeval_scoring::{BodyResult, Engine, Options, ScoreInput, Step};
 
 pub use inputs::{Inputs, load_inputs};
 
-use crate::db::models::audit;
 use crate::db::models::evaluation::{Evaluation, ResultRow};
-use crate::db::models::{new_id, now};
-use crate::db::schema::evaluations;
-use crate::db::{DbConn, DbPool, write_transaction};
-use crate::error::ApiError;
-
-/// Default draws of the uncertainty analysis (SCHEME.md §6).
-pub const DEFAULT_DRAWS: u32 = 1000;
-
-/// A run still `running` after this long was interrupted (a restart, a crash): 60,000 bodies
-/// take well under a minute.
-pub const STALE_AFTER_MINUTES: i64 = 60;
+use crate::db::{DbPool, write_transaction};
+use crate::domain::{self, Ctx, evaluations};
 
 /// The stages a run reports, for a progress bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,132 +43,20 @@ impl Stage {
     }
 }
 
-/// Creates a running evaluation of `year` after checking that one may start: the year has a
-/// cycle, no run is under way, and no final evaluation stands (one must be superseded first,
-/// with a reason).
-pub fn start(
-    conn: &mut DbConn,
-    year: i32,
-    draws: u32,
-    seed: u64,
-    actor: &str,
-) -> Result<Evaluation, ApiError> {
-    write_transaction(conn, |conn| {
-        let cycle = crate::db::models::cycle::Cycle::by_year(conn, year)?.ok_or_else(|| {
-            ApiError::conflict(
-                crate::domain::ErrorCode::NoCycle,
-                format!("{year} 年度尚未设立评价周期 / no evaluation cycle for {year}"),
-            )
-        })?;
-        if let Some(f) = Evaluation::final_of_year(conn, year)? {
-            return Err(ApiError::conflict(
-                crate::domain::ErrorCode::FinalExists,
-                format!(
-                    "{year} 年度已有最终评价结果（{}），须先以书面理由撤销后才能重新评价 / the {year} evaluation is final; supersede it with a reason first",
-                    f.id
-                ),
-            ));
-        }
-        fail_stale_runs(conn, year)?;
-        if Evaluation::open_of_year(conn, year)?
-            .iter()
-            .any(|e| e.status == "running")
-        {
-            return Err(ApiError::conflict(
-                crate::domain::ErrorCode::AlreadyRunning,
-                format!("{year} 年度的评价正在进行 / an evaluation of {year} is running"),
-            ));
-        }
-        let evaluation = Evaluation {
-            id: new_id(),
-            year,
-            scheme_id: cycle.scheme_id,
-            status: "running".into(),
-            input_digest: None,
-            draws: draws as i32,
-            seed: seed as i64,
-            bodies: 0,
-            summary: None,
-            failure: None,
-            created_by: actor.to_string(),
-            started_at: now(),
-            finished_at: None,
-            published_at: None,
-            objection_deadline: None,
-            finalized_at: None,
-            superseded_by: None,
-            superseded_reason: None,
-        };
-        evaluation.insert(conn)?;
-        audit::record(
-            conn,
-            actor,
-            "evaluation.start",
-            "evaluation",
-            &evaluation.id,
-            json!({"year": year, "draws": draws, "seed": seed}),
-        )?;
-        Ok(evaluation)
-    })
-}
-
-/// Marks the year's runs that stopped without finishing as failed, so that they do not block
-/// a new run forever.
-fn fail_stale_runs(conn: &mut DbConn, year: i32) -> diesel::QueryResult<()> {
-    use diesel::prelude::*;
-    let cutoff = now() - chrono::Duration::minutes(STALE_AFTER_MINUTES);
-    let stale: Vec<String> = evaluations::table
-        .filter(evaluations::year.eq(year))
-        .filter(evaluations::status.eq("running"))
-        .filter(evaluations::started_at.lt(cutoff))
-        .select(evaluations::id)
-        .load(conn)?;
-    for id in stale {
-        let reason = "运行中断（超过 60 分钟未完成，多为服务重启所致）/ interrupted: not finished within 60 minutes";
-        diesel::update(evaluations::table.filter(evaluations::id.eq(&id)))
-            .set((
-                evaluations::status.eq("failed"),
-                evaluations::failure.eq(reason),
-                evaluations::finished_at.eq(now()),
-            ))
-            .execute(conn)?;
-        audit::record(
-            conn,
-            "system",
-            "evaluation.fail",
-            "evaluation",
-            &id,
-            json!({"reason": reason}),
-        )?;
-    }
-    Ok(())
-}
-
-/// Runs a started evaluation to `draft`, or marks it `failed` with the reason.
-pub fn execute(pool: &DbPool, evaluation_id: &str, progress: &dyn Fn(Stage)) -> Result<(), String> {
-    let outcome = compute_and_store(pool, evaluation_id, progress);
+/// Runs a started evaluation to `draft`, or marks it `failed` with the reason; `ctx` is the
+/// platform's (`Ctx::system("system")` on the application's clock), whose audit entries the
+/// run writes.
+pub fn execute(
+    pool: &DbPool,
+    ctx: &Ctx,
+    evaluation_id: &str,
+    progress: &dyn Fn(Stage),
+) -> Result<(), String> {
+    let outcome = compute_and_store(pool, ctx, evaluation_id, progress);
     if let Err(reason) = &outcome {
         tracing::error!(evaluation = %evaluation_id, %reason, "evaluation failed");
         let marked = pool.get().map_err(|e| e.to_string()).and_then(|mut conn| {
-            write_transaction(&mut conn, |conn| -> diesel::QueryResult<()> {
-                use diesel::prelude::*;
-                diesel::update(evaluations::table.filter(evaluations::id.eq(evaluation_id)))
-                    .set((
-                        evaluations::status.eq("failed"),
-                        evaluations::failure.eq(reason),
-                        evaluations::finished_at.eq(now()),
-                    ))
-                    .execute(conn)?;
-                audit::record(
-                    conn,
-                    "system",
-                    "evaluation.fail",
-                    "evaluation",
-                    evaluation_id,
-                    json!({"reason": reason}),
-                )
-            })
-            .map_err(|e| e.to_string())
+            evaluations::fail(&mut conn, ctx, evaluation_id, reason).map_err(|e| e.to_string())
         });
         if let Err(e) = marked {
             tracing::error!(evaluation = %evaluation_id, error = %e, "could not mark the evaluation failed");
@@ -189,8 +65,38 @@ pub fn execute(pool: &DbPool, evaluation_id: &str, progress: &dyn Fn(Stage)) -> 
     outcome
 }
 
+/// Scores every body, explained, and attaches the uncertainty analysis when draws are asked
+/// for: the results in ranking order, and the engine (the summary reads its scheme).
+fn score(
+    inputs: &Inputs,
+    evaluation: &Evaluation,
+    progress: &dyn Fn(Stage),
+) -> Result<(Engine, Vec<BodyResult>), String> {
+    let engine = Engine::new(Arc::new(inputs.scheme.clone()));
+    let score_input = ScoreInput {
+        year: evaluation.year,
+        bodies: &inputs.bodies,
+        incidents: &inputs.incidents,
+    };
+    let options = Options {
+        explain: true,
+        // A stored run with no (or negative) draws skips the analysis.
+        draws: u32::try_from(evaluation.draws).unwrap_or(0),
+        seed: evaluation.seed as u64,
+    };
+    let results = engine
+        .evaluate_observed(&score_input, &options, &|step| {
+            if step == Step::Uncertainty {
+                progress(Stage::Uncertainty);
+            }
+        })
+        .map_err(|e| e.to_string())?;
+    Ok((engine, results))
+}
+
 fn compute_and_store(
     pool: &DbPool,
+    ctx: &Ctx,
     evaluation_id: &str,
     progress: &dyn Fn(Stage),
 ) -> Result<(), String> {
@@ -206,30 +112,7 @@ fn compute_and_store(
     let digest = inputs.digest();
 
     progress(Stage::Scoring);
-    let engine = Engine::new(Arc::new(inputs.scheme.clone()));
-    let score_input = ScoreInput {
-        year: evaluation.year,
-        bodies: &inputs.bodies,
-        incidents: &inputs.incidents,
-    };
-    let table = engine.score(&score_input).map_err(|e| e.to_string())?;
-    let mut results = engine
-        .results(&score_input, &table, ResultOptions { explain: true })
-        .map_err(|e| e.to_string())?;
-
-    progress(Stage::Uncertainty);
-    if evaluation.draws > 0 {
-        let figures = engine
-            .uncertainty(&table, evaluation.draws as u32, evaluation.seed as u64)
-            .map_err(|e| e.to_string())?;
-        let by_body: HashMap<&str, Uncertainty> = inputs
-            .bodies
-            .iter()
-            .zip(figures)
-            .filter_map(|(b, u)| u.map(|u| (b.body_id.as_str(), u)))
-            .collect();
-        uncertainty::attach(&mut results, &by_body);
-    }
+    let (engine, results) = score(&inputs, &evaluation, progress)?;
 
     progress(Stage::Storing);
     let mut rows = Vec::with_capacity(results.len());
@@ -256,51 +139,14 @@ fn compute_and_store(
             result: serde_json::to_string(r).map_err(|e| e.to_string())?,
         });
     }
-    let summary = inputs.summary(&results, &engine);
-    write_transaction(&mut conn, |conn| -> diesel::QueryResult<()> {
-        use diesel::prelude::*;
+    let finished = evaluations::Finished {
+        input_digest: digest,
+        summary: inputs.summary(&results, &engine),
+        bodies: rows.len(),
+    };
+    write_transaction(&mut conn, |conn| -> domain::Result<()> {
         ResultRow::insert_all(conn, &rows)?;
-        let at = now();
-        diesel::update(evaluations::table.filter(evaluations::id.eq(&evaluation.id)))
-            .set((
-                evaluations::status.eq("draft"),
-                evaluations::input_digest.eq(&digest),
-                evaluations::summary.eq(summary.to_string()),
-                evaluations::bodies.eq(rows.len() as i32),
-                evaluations::finished_at.eq(at),
-            ))
-            .execute(conn)?;
-        // A new run supersedes the year's earlier drafts and public notices; they stay readable.
-        let older: Vec<String> = evaluations::table
-            .filter(evaluations::year.eq(evaluation.year))
-            .filter(evaluations::id.ne(&evaluation.id))
-            .filter(evaluations::status.eq_any(["draft", "public_notice"]))
-            .select(evaluations::id)
-            .load(conn)?;
-        for id in &older {
-            diesel::update(evaluations::table.filter(evaluations::id.eq(id)))
-                .set((
-                    evaluations::status.eq("superseded"),
-                    evaluations::superseded_by.eq(&evaluation.id),
-                ))
-                .execute(conn)?;
-            audit::record(
-                conn,
-                "system",
-                "evaluation.supersede",
-                "evaluation",
-                id,
-                json!({"superseded_by": evaluation.id}),
-            )?;
-        }
-        audit::record(
-            conn,
-            "system",
-            "evaluation.draft",
-            "evaluation",
-            &evaluation.id,
-            json!({"input_digest": digest, "bodies": rows.len()}),
-        )
+        evaluations::finish(conn, ctx, &evaluation.id, &finished)
     })
     .map_err(|e| format!("保存结果失败 / storing failed: {e}"))?;
     progress(Stage::Done);

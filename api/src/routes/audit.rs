@@ -1,11 +1,9 @@
 //! Reading and verifying the audit log.
 
 use actix_web::{HttpResponse, get, web};
-use diesel::prelude::*;
 
-use super::{Page, PageQuery, with_conn};
-use crate::db::models::audit::{self, AuditEntry, Verification};
-use crate::db::schema::audit_log;
+use super::{Page, PageQuery, call};
+use crate::domain::audit::{self, AuditEntry, Verification};
 use crate::domain::policy::{AdminOnly, Staff};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Auth;
@@ -22,19 +20,12 @@ use crate::state::AppState;
 #[get("/api/v1/audit")]
 pub async fn list(
     state: web::Data<AppState>,
-    _auth: Auth<Staff>,
+    auth: Auth<Staff>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (page, per_page, offset) = query.resolve()?;
-    let (items, total_items) = with_conn(&state, move |conn| {
-        let total: i64 = audit_log::table.count().get_result(conn)?;
-        let items = audit_log::table
-            .order(audit_log::seq.desc())
-            .offset(offset)
-            .limit(i64::from(per_page))
-            .select(AuditEntry::as_select())
-            .load(conn)?;
-        Ok((items, total))
+    let (items, total_items) = call(&state, &auth, move |conn, _| {
+        audit::page(conn, offset, i64::from(per_page))
     })
     .await?;
     Ok(HttpResponse::Ok().json(Page {
@@ -55,8 +46,8 @@ pub async fn list(
 #[get("/api/v1/audit/verify")]
 pub async fn verify(
     state: web::Data<AppState>,
-    _auth: Auth<AdminOnly>,
+    auth: Auth<AdminOnly>,
 ) -> Result<HttpResponse, ApiError> {
-    let result = with_conn(&state, |conn| Ok(audit::verify(conn)?)).await?;
+    let result = call(&state, &auth, |conn, _| audit::verify(conn)).await?;
     Ok(HttpResponse::Ok().json(result))
 }

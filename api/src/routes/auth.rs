@@ -4,14 +4,9 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::token::SubjectKind;
-use crate::auth::{Principal, password};
-use crate::db::models::audit;
-use crate::db::models::client::ApiClient;
-use crate::db::models::now;
-use crate::db::models::user::User;
-use crate::db::write_transaction;
+use super::{call, with_conn};
 use crate::domain::policy::Anyone;
+use crate::domain::sessions::{self, Grant};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Auth;
 use crate::state::AppState;
@@ -48,8 +43,19 @@ pub struct TokenResponse {
     pub expires_in: u64,
 }
 
-fn bad_credentials() -> ApiError {
-    ApiError::unauthorized("用户名或密码错误 / wrong username or password")
+impl From<TokenRequest> for Grant {
+    fn from(r: TokenRequest) -> Grant {
+        match r {
+            TokenRequest::Password { username, password } => Grant::Password { username, password },
+            TokenRequest::ClientCredentials {
+                client_id,
+                client_secret,
+            } => Grant::ClientCredentials {
+                client_id,
+                client_secret,
+            },
+        }
+    }
 }
 
 /// Issues a bearer token for a password or client-credentials grant.
@@ -69,74 +75,13 @@ pub async fn token(
     body: crate::extract::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
     let address = req.peer_addr().map(|a| a.ip());
-    let (throttle_key, subject) = match token_request(body.into_inner())? {
-        TokenRequest::Password { username, password } => {
-            (username.clone(), Subject::User { username, password })
-        }
-        TokenRequest::ClientCredentials {
-            client_id,
-            client_secret,
-        } => (
-            format!("client:{client_id}"),
-            Subject::Client {
-                client_id,
-                client_secret,
-            },
-        ),
-    };
+    let grant = Grant::from(token_request(body.into_inner())?);
+    let throttle_key = grant.throttle_key();
     if let Some(wait) = state.throttle.check(&throttle_key, address) {
         return Err(ApiError::too_many_attempts(wait));
     }
     let keys = state.keys.clone();
-    let issued = super::with_conn(&state, move |conn| -> Result<Option<String>, ApiError> {
-        let token = match subject {
-            Subject::User { username, password } => {
-                let user = User::by_username(conn, &username)?;
-                let hash = user
-                    .as_ref()
-                    .map_or(password::decoy_hash(), |u| u.password_hash.as_str());
-                let ok = password::verify(&password, hash);
-                match user {
-                    Some(u) if ok && u.disabled == 0 => Some(keys.issue(
-                        SubjectKind::User,
-                        &u.id,
-                        Some(&u.role),
-                        u.body_id.as_deref(),
-                        &[],
-                        u.token_version,
-                    )),
-                    _ => None,
-                }
-            }
-            Subject::Client {
-                client_id,
-                client_secret,
-            } => {
-                let client = ApiClient::by_client_id(conn, &client_id)?;
-                let hash = client
-                    .as_ref()
-                    .map_or(password::decoy_hash(), |c| c.secret_hash.as_str());
-                let ok = password::verify(&client_secret, hash);
-                match client {
-                    Some(c) if ok && c.disabled == 0 => {
-                        let scopes: Vec<String> =
-                            c.scopes.split_whitespace().map(str::to_string).collect();
-                        Some(keys.issue(
-                            SubjectKind::Client,
-                            &c.id,
-                            None,
-                            None,
-                            &scopes,
-                            c.token_version,
-                        ))
-                    }
-                    _ => None,
-                }
-            }
-        };
-        token.transpose().map_err(ApiError::internal)
-    })
-    .await?;
+    let issued = with_conn(&state, move |conn| Ok(sessions::login(conn, &keys, grant)?)).await?;
     match issued {
         Some(access_token) => {
             state.throttle.succeed(&throttle_key);
@@ -150,7 +95,7 @@ pub async fn token(
         }
         None => {
             state.throttle.fail(&throttle_key, address);
-            Err(bad_credentials())
+            Err(sessions::bad_credentials().into())
         }
     }
 }
@@ -178,17 +123,6 @@ fn token_request(value: serde_json::Value) -> Result<TokenRequest, ApiError> {
     crate::extract::parse(value.to_string().as_bytes())
 }
 
-enum Subject {
-    User {
-        username: String,
-        password: String,
-    },
-    Client {
-        client_id: String,
-        client_secret: String,
-    },
-}
-
 /// Revokes every token of the caller (log out everywhere).
 #[utoipa::path(operation_id = "auth_revoke", post, path = "/api/v1/auth/revoke", tag = "auth", security(("bearer" = [])),
     responses(
@@ -200,33 +134,6 @@ pub async fn revoke(
     state: web::Data<AppState>,
     auth: Auth<Anyone>,
 ) -> Result<HttpResponse, ApiError> {
-    let principal = auth.principal;
-    super::with_conn(&state, move |conn| {
-        write_transaction(conn, |conn| -> Result<(), ApiError> {
-            let at = now();
-            let (entity, id) = match &principal {
-                Principal::User { id, .. } => {
-                    User::bump_token_version(conn, id, at)?;
-                    ("user", id.clone())
-                }
-                Principal::Client { id, .. } => {
-                    ApiClient::bump_token_version(conn, id, at)?;
-                    ("api_client", id.clone())
-                }
-                // Tokens are never issued to the system itself.
-                Principal::System { .. } => return Err(ApiError::forbidden()),
-            };
-            audit::record(
-                conn,
-                &principal.actor(),
-                "auth.revoke",
-                entity,
-                &id,
-                serde_json::json!({}),
-            )?;
-            Ok(())
-        })
-    })
-    .await?;
+    call(&state, &auth, sessions::revoke).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -4,12 +4,9 @@ use actix_web::{HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{Page, PageQuery, with_conn};
-use crate::auth::{Scope, password};
-use crate::db::models::audit;
+use super::{Page, PageQuery, call};
 use crate::db::models::client::ApiClient;
-use crate::db::models::{new_id, now};
-use crate::db::write_transaction;
+use crate::domain::clients::{self, Credentials};
 use crate::domain::policy::AdminOnly;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Auth;
@@ -65,81 +62,15 @@ pub struct ClientCredentials {
     pub scopes: Vec<String>,
 }
 
-/// Checks scope codes; shared by the API and `pubeval client add`.
-pub fn check_scopes(scopes: &[String]) -> Result<Vec<Scope>, ApiError> {
-    if scopes.is_empty() {
-        return Err(ApiError::invalid_field(
-            "scopes",
-            "至少需要一个权限范围",
-            "at least one scope is needed",
-        ));
+impl From<Credentials> for ClientCredentials {
+    fn from(c: Credentials) -> ClientCredentials {
+        ClientCredentials {
+            id: c.id,
+            client_id: c.client_id,
+            client_secret: c.client_secret,
+            scopes: c.scopes,
+        }
     }
-    scopes
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            Scope::from_code(s).ok_or_else(|| {
-                ApiError::invalid_field(
-                    &format!("scopes[{i}]"),
-                    &format!("未知权限范围 {s}，可选 results:read、bodies:read、warnings:read"),
-                    &format!("unknown scope {s}; one of results:read, bodies:read, warnings:read"),
-                )
-            })
-        })
-        .collect()
-}
-
-/// Creates a client; returns its credentials (the secret in clear, once).
-pub fn create_client(
-    conn: &mut crate::db::DbConn,
-    actor: &str,
-    name: &str,
-    scopes: &[Scope],
-) -> Result<ClientCredentials, ApiError> {
-    if name.trim().is_empty() || name.chars().count() > 200 {
-        return Err(ApiError::invalid_field(
-            "name",
-            "名称须为 1 至 200 个字符",
-            "name must be 1 to 200 characters",
-        ));
-    }
-    let secret = password::random_secret();
-    let hash = password::hash(&secret).map_err(ApiError::internal)?;
-    let client_id = format!("pubeval-{}", &new_id()[..8]);
-    let scope_text = scopes
-        .iter()
-        .map(|s| s.code())
-        .collect::<Vec<_>>()
-        .join(" ");
-    write_transaction(conn, |conn| {
-        let at = now();
-        let client = ApiClient {
-            id: new_id(),
-            client_id: client_id.clone(),
-            name: name.trim().to_string(),
-            secret_hash: hash,
-            scopes: scope_text.clone(),
-            disabled: 0,
-            token_version: 1,
-            created_at: at,
-            updated_at: at,
-        };
-        client.insert(conn)?;
-        audit::record(
-            conn,
-            actor,
-            "client.create",
-            "api_client",
-            &client.id,
-            serde_json::json!({"client_id": client.client_id, "name": client.name, "scopes": scope_text}),
-        )?;
-        Ok(ClientCredentials {
-            id: client.id,
-            client_id: client.client_id,
-            client_secret: secret,
-            scopes: scopes.iter().map(|s| s.code().to_string()).collect(),
-        })
-    })
 }
 
 /// Creates an api client for an external system.
@@ -157,15 +88,13 @@ pub async fn create(
     body: crate::extract::Json<NewClient>,
 ) -> Result<HttpResponse, ApiError> {
     let new = body.into_inner();
-    let scopes = check_scopes(&new.scopes)?;
-    let actor = auth.actor();
-    let credentials = with_conn(&state, move |conn| {
-        create_client(conn, &actor, &new.name, &scopes)
+    let credentials = call(&state, &auth, move |conn, ctx| {
+        clients::create(conn, ctx, &new.name, &new.scopes)
     })
     .await?;
     Ok(HttpResponse::Created()
         .insert_header(("Cache-Control", "no-store"))
-        .json(credentials))
+        .json(ClientCredentials::from(credentials)))
 }
 
 /// Lists api clients.
@@ -179,12 +108,12 @@ pub async fn create(
 #[get("/api/v1/clients")]
 pub async fn list(
     state: web::Data<AppState>,
-    _auth: Auth<AdminOnly>,
+    auth: Auth<AdminOnly>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (page, per_page, offset) = query.resolve()?;
-    let (items, total_items) = with_conn(&state, move |conn| {
-        Ok(ApiClient::page(conn, offset, i64::from(per_page))?)
+    let (items, total_items) = call(&state, &auth, move |conn, _| {
+        clients::page(conn, offset, i64::from(per_page))
     })
     .await?;
     Ok(HttpResponse::Ok().json(Page {
@@ -211,22 +140,8 @@ pub async fn disable(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let actor = auth.actor();
-    let client = with_conn(&state, move |conn| {
-        write_transaction(conn, |conn| {
-            if ApiClient::disable(conn, &id, now())? == 0 {
-                return Err(ApiError::not_found("客户端"));
-            }
-            audit::record(
-                conn,
-                &actor,
-                "client.disable",
-                "api_client",
-                &id,
-                serde_json::json!({}),
-            )?;
-            ApiClient::by_id(conn, &id)?.ok_or_else(|| ApiError::not_found("客户端"))
-        })
+    let client = call(&state, &auth, move |conn, ctx| {
+        clients::disable(conn, ctx, &id)
     })
     .await?;
     Ok(HttpResponse::Ok().json(ClientView::from(client)))
@@ -248,33 +163,11 @@ pub async fn rotate(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let actor = auth.actor();
-    let credentials = with_conn(&state, move |conn| {
-        let secret = password::random_secret();
-        let hash = password::hash(&secret).map_err(ApiError::internal)?;
-        write_transaction(conn, |conn| {
-            if ApiClient::rotate(conn, &id, &hash, now())? == 0 {
-                return Err(ApiError::not_found("客户端"));
-            }
-            audit::record(
-                conn,
-                &actor,
-                "client.rotate",
-                "api_client",
-                &id,
-                serde_json::json!({}),
-            )?;
-            let c = ApiClient::by_id(conn, &id)?.ok_or_else(|| ApiError::not_found("客户端"))?;
-            Ok(ClientCredentials {
-                scopes: c.scopes.split_whitespace().map(str::to_string).collect(),
-                id: c.id,
-                client_id: c.client_id,
-                client_secret: secret,
-            })
-        })
+    let credentials = call(&state, &auth, move |conn, ctx| {
+        clients::rotate(conn, ctx, &id)
     })
     .await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
-        .json(credentials))
+        .json(ClientCredentials::from(credentials)))
 }

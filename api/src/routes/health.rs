@@ -1,7 +1,6 @@
 //! Liveness and readiness.
 
 use actix_web::{HttpResponse, get, web};
-use diesel::RunQueryDsl;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -33,15 +32,7 @@ pub async fn healthz() -> HttpResponse {
     ))]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    super::with_conn(&state, |conn| {
-        diesel::sql_query("SELECT 1").execute(conn).map_err(|e| {
-            ApiError::unavailable(
-                crate::domain::ErrorCode::DatabaseUnavailable,
-                format!("数据库不可用 / database unavailable: {e}"),
-            )
-        })
-    })
-    .await?;
+    super::with_conn(&state, |conn| Ok(crate::domain::health::ready(conn)?)).await?;
     Ok(HttpResponse::Ok().json(Health {
         status: "ok".into(),
     }))

@@ -4,62 +4,21 @@
 //! SCHEME.md §3).
 
 use actix_web::{HttpResponse, get, post, web};
-use chrono::{DateTime, DurationRound, FixedOffset, NaiveDateTime, TimeDelta, Utc};
+use chrono::NaiveDateTime;
 use pubeval_scoring::scheme::Reporting;
-use pubeval_scoring::{Problem, Scheme};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{Page, PageQuery, with_conn};
-use crate::db::DbConn;
-use crate::db::models::audit;
-use crate::db::models::body::Body;
-use crate::db::models::incident::{
-    IncidentCorrection, IncidentFilter, IncidentRow, SOURCE_ANALYST, SOURCE_SELF_REPORT,
+use super::{Page, PageQuery, call};
+use crate::db::models::incident::IncidentCorrection;
+use crate::domain::incidents::{
+    self, Incident, IncidentCorrectionRequest, IncidentSearch, NewIncident, SelfReport, VoidRequest,
 };
-use crate::db::models::scheme::SchemeRow;
-use crate::db::models::{new_id, now};
-use crate::db::write_transaction;
 use crate::domain::policy::{AnyUser, BodyOrAdmin, Staff};
+use crate::domain::states::IncidentSource;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Auth;
 use crate::state::AppState;
-
-/// How far ahead of the server's clock an occurrence may lie (clocks of other systems drift).
-pub const CLOCK_SKEW_MINUTES: i64 = 5;
-/// The longest description, in characters.
-const MAX_DESCRIPTION: usize = 4000;
-/// The longest evidence text, in characters.
-const MAX_EVIDENCE: usize = 4000;
-/// The longest reason of a correction or a voiding, in characters.
-const MAX_REASON: usize = 1000;
-
-/// Where an incident came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum IncidentSource {
-    /// The body reported it itself through pubeval.
-    SelfReport,
-    /// An analyst recorded it.
-    Analyst,
-}
-
-impl IncidentSource {
-    fn code(self) -> &'static str {
-        match self {
-            IncidentSource::SelfReport => SOURCE_SELF_REPORT,
-            IncidentSource::Analyst => SOURCE_ANALYST,
-        }
-    }
-
-    fn from_code(code: &str) -> IncidentSource {
-        if code == SOURCE_SELF_REPORT {
-            IncidentSource::SelfReport
-        } else {
-            IncidentSource::Analyst
-        }
-    }
-}
 
 /// How the body reported an incident, relative to the scheme's limit (48 h).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -171,11 +130,17 @@ pub struct IncidentView {
     pub corrections: Option<Vec<CorrectionView>>,
 }
 
-impl IncidentView {
-    fn new(row: IncidentRow, limit_hours: u32) -> IncidentView {
-        let reporting = row.to_scoring().reporting(limit_hours);
+impl From<Incident> for IncidentView {
+    fn from(incident: Incident) -> IncidentView {
+        let Incident {
+            row,
+            source,
+            reporting,
+            evaluation_year,
+            corrections,
+        } = incident;
         IncidentView {
-            evaluation_year: pubeval_scoring::incident::evaluation_year(row.occurred_at.and_utc()),
+            evaluation_year,
             reported_within_48h: reporting == Reporting::OnTime,
             reporting: reporting.into(),
             id: row.id,
@@ -184,7 +149,7 @@ impl IncidentView {
             severity: row.severity,
             occurred_at: rfc3339(row.occurred_at),
             reported_at: row.reported_at.map(rfc3339),
-            source: IncidentSource::from_code(&row.source),
+            source,
             description: row.description,
             evidence: row.evidence,
             recorded_by: row.recorded_by,
@@ -193,78 +158,9 @@ impl IncidentView {
             voided_at: row.voided_at.map(rfc3339),
             voided_by: row.voided_by,
             void_reason: row.void_reason,
-            corrections: None,
+            corrections: corrections.map(|c| c.into_iter().map(CorrectionView::from).collect()),
         }
     }
-
-    fn with_corrections(mut self, corrections: Vec<IncidentCorrection>) -> IncidentView {
-        self.corrections = Some(corrections.into_iter().map(CorrectionView::from).collect());
-        self
-    }
-}
-
-/// A body's report of its own incident; the server stamps `reported_at` with its clock.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SelfReport {
-    /// Incident kind, one of the active scheme's `incident_kinds`.
-    #[schema(example = "major_event")]
-    pub kind: String,
-    /// Severity, one of the active scheme's `severities`.
-    #[schema(example = "general")]
-    pub severity: String,
-    /// When it happened (RFC 3339, any offset; not in the future).
-    #[schema(value_type = String, format = DateTime, example = "2026-03-01T09:30:00+08:00")]
-    pub occurred_at: DateTime<FixedOffset>,
-    /// What happened.
-    pub description: String,
-    /// Evidence (references, links, file numbers).
-    pub evidence: Option<String>,
-}
-
-/// An incident an analyst records about a body.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewIncident {
-    /// The body it concerns.
-    pub body_id: String,
-    /// Incident kind, one of the active scheme's `incident_kinds`.
-    #[schema(example = "negative_opinion")]
-    pub kind: String,
-    /// Severity, one of the active scheme's `severities`.
-    #[schema(example = "major")]
-    pub severity: String,
-    /// When it happened (RFC 3339, any offset; not in the future).
-    #[schema(value_type = String, format = DateTime, example = "2026-03-01T09:30:00+08:00")]
-    pub occurred_at: DateTime<FixedOffset>,
-    /// When the body reported it through another channel (RFC 3339, not before `occurred_at`),
-    /// or null when it never did.
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub reported_at: Option<DateTime<FixedOffset>>,
-    /// What happened.
-    pub description: String,
-    /// Evidence (references, links, file numbers).
-    pub evidence: Option<String>,
-}
-
-/// A correction of an incident's kind or severity (never its times); absent fields stay.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct IncidentCorrectionRequest {
-    /// The corrected kind.
-    pub kind: Option<String>,
-    /// The corrected severity.
-    pub severity: Option<String>,
-    /// Why (required).
-    pub reason: String,
-}
-
-/// The voiding of an incident.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct VoidRequest {
-    /// Why (required).
-    pub reason: String,
 }
 
 /// Filters of the incident lists.
@@ -293,110 +189,33 @@ fn rfc3339(at: NaiveDateTime) -> String {
     at.and_utc().to_rfc3339()
 }
 
-/// An instant in UTC at the microsecond precision both backends store.
-fn stored(at: DateTime<FixedOffset>) -> NaiveDateTime {
-    let utc = at.with_timezone(&Utc).naive_utc();
-    utc.duration_trunc(TimeDelta::microseconds(1))
-        .unwrap_or(utc)
-}
-
-/// A required text field: trimmed, 1 to `max` characters.
-fn required_text(problems: &mut Vec<Problem>, field: &str, value: &str, max: usize) -> String {
-    let v = value.trim();
-    if v.is_empty() || v.chars().count() > max {
-        problems.push(Problem::new(
-            field,
-            "length",
-            format!("须为 1 至 {max} 个字符"),
-            format!("must be 1 to {max} characters"),
-        ));
-    }
-    v.to_string()
-}
-
-/// An optional text field: trimmed, empty as absent, at most `max` characters.
-fn optional_text(
-    problems: &mut Vec<Problem>,
-    field: &str,
-    value: Option<&str>,
-    max: usize,
-) -> Option<String> {
-    let v = value.map(str::trim).filter(|v| !v.is_empty())?;
-    if v.chars().count() > max {
-        problems.push(Problem::new(
-            field,
-            "length",
-            format!("不得超过 {max} 个字符"),
-            format!("must be at most {max} characters"),
-        ));
-    }
-    Some(v.to_string())
-}
-
-/// An instant that must not lie in the future (beyond the allowed clock skew).
-fn not_in_future(problems: &mut Vec<Problem>, field: &str, at: NaiveDateTime, now: NaiveDateTime) {
-    if at > now + TimeDelta::minutes(CLOCK_SKEW_MINUTES) {
-        problems.push(Problem::new(
-            field,
-            "in_future",
-            "时间晚于当前时间",
-            "must not be in the future",
-        ));
+impl IncidentQuery {
+    fn search(self) -> IncidentSearch {
+        IncidentSearch {
+            kind: self.kind,
+            year: self.year,
+            source: self.source,
+            include_voided: self.include_voided.unwrap_or(false),
+        }
     }
 }
 
-/// A reason, required.
-fn reason(value: &str) -> Result<String, ApiError> {
-    let mut problems = Vec::new();
-    let v = required_text(&mut problems, "reason", value, MAX_REASON);
-    if problems.is_empty() {
-        Ok(v)
-    } else {
-        Err(ApiError::validation(&problems))
-    }
-}
-
-/// The active scheme, whose vocabulary incidents are checked against.
-fn active_scheme(conn: &mut DbConn) -> Result<Scheme, ApiError> {
-    let row = SchemeRow::active(conn)?.ok_or_else(|| {
-        ApiError::conflict(
-            crate::domain::ErrorCode::NoActiveScheme,
-            "没有生效的评价方案，无法登记事件 / no active scheme to check the incident against",
-        )
-    })?;
-    row.parsed().map_err(ApiError::internal)
-}
-
-/// The reporting limit in hours of the active scheme (the default scheme's when none is
-/// active).
-fn report_limit(conn: &mut DbConn) -> Result<u32, ApiError> {
-    #[derive(Deserialize)]
-    struct Limit {
-        report_limit_hours: u32,
-    }
-    match SchemeRow::active(conn)? {
-        Some(row) => serde_json::from_str::<Limit>(&row.definition)
-            .map(|l| l.report_limit_hours)
-            .map_err(ApiError::internal),
-        None => Ok(Scheme::default_scheme().report_limit_hours),
-    }
-}
-
-fn audit_detail(row: &IncidentRow) -> serde_json::Value {
-    serde_json::json!({
-        "body_id": row.body_id,
-        "kind": row.kind,
-        "severity": row.severity,
-        "occurred_at": rfc3339(row.occurred_at),
-        "reported_at": row.reported_at.map(rfc3339),
-        "source": row.source,
-    })
-}
-
-fn created(row: IncidentRow, limit: u32) -> HttpResponse {
+fn created(incident: Incident) -> HttpResponse {
     HttpResponse::Created()
-        .insert_header(("Location", format!("/api/v1/incidents/{}", row.id)))
-        .json(IncidentView::new(row, limit))
+        .insert_header(("Location", format!("/api/v1/incidents/{}", incident.row.id)))
+        .json(IncidentView::from(incident))
+}
+
+fn page_of(items: Vec<Incident>, total_items: i64, page: u32, per_page: u32) -> HttpResponse {
+    HttpResponse::Ok().json(Page {
+        items: items
+            .into_iter()
+            .map(IncidentView::from)
+            .collect::<Vec<_>>(),
+        total_items,
+        page,
+        per_page,
+    })
 }
 
 /// Reports an incident of the caller's own body (自报要情); `reported_at` is the server's clock.
@@ -420,70 +239,12 @@ pub async fn self_report(
     report: crate::extract::Json<SelfReport>,
 ) -> Result<HttpResponse, ApiError> {
     let body_id = id.into_inner();
-    if !auth.may_see_body(&body_id) {
-        return Err(ApiError::not_found("机构"));
-    }
     let report = report.into_inner();
-    let mut problems = Vec::new();
-    let description = required_text(
-        &mut problems,
-        "description",
-        &report.description,
-        MAX_DESCRIPTION,
-    );
-    let evidence = optional_text(
-        &mut problems,
-        "evidence",
-        report.evidence.as_deref(),
-        MAX_EVIDENCE,
-    );
-    let occurred_at = stored(report.occurred_at);
-    let actor = auth.actor();
-    let (row, limit) = with_conn(&state, move |conn| {
-        write_transaction(conn, |conn| {
-            if Body::by_id(conn, &body_id)?.is_none() {
-                return Err(ApiError::not_found("机构"));
-            }
-            let scheme = active_scheme(conn)?;
-            let reported_at = now();
-            let row = IncidentRow {
-                id: new_id(),
-                body_id,
-                kind: report.kind,
-                severity: report.severity,
-                occurred_at,
-                reported_at: Some(reported_at),
-                source: SOURCE_SELF_REPORT.to_string(),
-                description,
-                evidence,
-                recorded_by: actor.clone(),
-                created_at: reported_at,
-                voided_at: None,
-                void_reason: None,
-                voided_by: None,
-            };
-            // The server stamps reported_at, so only the caller's fields are checked.
-            let mut incident = row.to_scoring();
-            incident.reported_at = None;
-            problems.extend(incident.validate(&scheme, ""));
-            not_in_future(&mut problems, "occurred_at", occurred_at, reported_at);
-            if !problems.is_empty() {
-                return Err(ApiError::validation(&problems));
-            }
-            row.insert(conn)?;
-            audit::record(
-                conn,
-                &actor,
-                "incident.report",
-                "incident",
-                &row.id,
-                audit_detail(&row),
-            )?;
-            Ok((row, scheme.report_limit_hours))
-        })
+    let incident = call(&state, &auth, move |conn, ctx| {
+        incidents::self_report(conn, ctx, &body_id, report)
     })
     .await?;
-    Ok(created(row, limit))
+    Ok(created(incident))
 }
 
 /// Records an incident about a body (analyst), with the time the body reported it, if ever.
@@ -504,120 +265,11 @@ pub async fn record(
     incident: crate::extract::Json<NewIncident>,
 ) -> Result<HttpResponse, ApiError> {
     let new = incident.into_inner();
-    let mut problems = Vec::new();
-    let description = required_text(
-        &mut problems,
-        "description",
-        &new.description,
-        MAX_DESCRIPTION,
-    );
-    let evidence = optional_text(
-        &mut problems,
-        "evidence",
-        new.evidence.as_deref(),
-        MAX_EVIDENCE,
-    );
-    let occurred_at = stored(new.occurred_at);
-    let reported_at = new.reported_at.map(stored);
-    let actor = auth.actor();
-    let (row, limit) = with_conn(&state, move |conn| {
-        write_transaction(conn, |conn| {
-            if Body::by_id(conn, &new.body_id)?.is_none() {
-                problems.push(Problem::new(
-                    "body_id",
-                    "unknown_body",
-                    format!("未找到机构 {}", new.body_id),
-                    format!("no body {}", new.body_id),
-                ));
-            }
-            let scheme = active_scheme(conn)?;
-            let at = now();
-            let row = IncidentRow {
-                id: new_id(),
-                body_id: new.body_id,
-                kind: new.kind,
-                severity: new.severity,
-                occurred_at,
-                reported_at,
-                source: SOURCE_ANALYST.to_string(),
-                description,
-                evidence,
-                recorded_by: actor.clone(),
-                created_at: at,
-                voided_at: None,
-                void_reason: None,
-                voided_by: None,
-            };
-            problems.extend(row.to_scoring().validate(&scheme, ""));
-            not_in_future(&mut problems, "occurred_at", occurred_at, at);
-            if let Some(reported) = reported_at {
-                not_in_future(&mut problems, "reported_at", reported, at);
-            }
-            if !problems.is_empty() {
-                return Err(ApiError::validation(&problems));
-            }
-            row.insert(conn)?;
-            audit::record(
-                conn,
-                &actor,
-                "incident.record",
-                "incident",
-                &row.id,
-                audit_detail(&row),
-            )?;
-            Ok((row, scheme.report_limit_hours))
-        })
+    let incident = call(&state, &auth, move |conn, ctx| {
+        incidents::record(conn, ctx, new)
     })
     .await?;
-    Ok(created(row, limit))
-}
-
-/// Resolves the list filters; `year` becomes the instants of that year in China Standard Time.
-fn filter_of(query: IncidentQuery, body_id: Option<String>) -> Result<IncidentFilter, ApiError> {
-    let occurred_within = query
-        .year
-        .map(|y| {
-            pubeval_scoring::incident::year_bounds(y)
-                .map(|(start, end)| (start.naive_utc(), end.naive_utc()))
-                .ok_or_else(|| ApiError::invalid_field("year", "年份超出范围", "year out of range"))
-        })
-        .transpose()?;
-    Ok(IncidentFilter {
-        body_id,
-        kind: query.kind.filter(|k| !k.trim().is_empty()),
-        source: query.source.map(|s| s.code().to_string()),
-        occurred_within,
-        include_voided: query.include_voided.unwrap_or(false),
-    })
-}
-
-async fn list_page(
-    state: &AppState,
-    page: PageQuery,
-    filter: IncidentFilter,
-    body_must_exist: bool,
-) -> Result<HttpResponse, ApiError> {
-    let (page, per_page, offset) = page.resolve()?;
-    let (items, total_items, limit) = with_conn(state, move |conn| {
-        if body_must_exist
-            && let Some(id) = &filter.body_id
-            && Body::by_id(conn, id)?.is_none()
-        {
-            return Err(ApiError::not_found("机构"));
-        }
-        let (items, total) = IncidentRow::page(conn, &filter, offset, i64::from(per_page))?;
-        Ok((items, total, report_limit(conn)?))
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(Page {
-        items: items
-            .into_iter()
-            .map(|row| IncidentView::new(row, limit))
-            .collect::<Vec<_>>(),
-        total_items,
-        page,
-        per_page,
-    }))
+    Ok(created(incident))
 }
 
 /// Lists incidents (staff), latest occurrence first; voided ones only when asked for.
@@ -632,14 +284,19 @@ async fn list_page(
 #[get("/api/v1/incidents")]
 pub async fn list(
     state: web::Data<AppState>,
-    _auth: Auth<Staff>,
+    auth: Auth<Staff>,
     page: web::Query<PageQuery>,
     body: web::Query<IncidentBodyQuery>,
     query: web::Query<IncidentQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let body_id = body.into_inner().body_id.filter(|b| !b.trim().is_empty());
-    let filter = filter_of(query.into_inner(), body_id)?;
-    list_page(&state, page.into_inner(), filter, false).await
+    let (page, per_page, offset) = page.resolve()?;
+    let body_id = body.into_inner().body_id;
+    let search = query.into_inner().search();
+    let (items, total_items) = call(&state, &auth, move |conn, _| {
+        incidents::page(conn, body_id, search, offset, i64::from(per_page))
+    })
+    .await?;
+    Ok(page_of(items, total_items, page, per_page))
 }
 
 /// Lists one body's incidents (staff, or the body's own user), latest occurrence first.
@@ -661,11 +318,13 @@ pub async fn list_of_body(
     query: web::Query<IncidentQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let body_id = id.into_inner();
-    if !auth.may_see_body(&body_id) {
-        return Err(ApiError::not_found("机构"));
-    }
-    let filter = filter_of(query.into_inner(), Some(body_id))?;
-    list_page(&state, page.into_inner(), filter, true).await
+    let (page, per_page, offset) = page.resolve()?;
+    let search = query.into_inner().search();
+    let (items, total_items) = call(&state, &auth, move |conn, ctx| {
+        incidents::page_of_body(conn, ctx, &body_id, search, offset, i64::from(per_page))
+    })
+    .await?;
+    Ok(page_of(items, total_items, page, per_page))
 }
 
 /// One incident with its corrections (staff, or the user of the body it concerns).
@@ -684,31 +343,11 @@ pub async fn get(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let principal = auth.principal;
-    let view = with_conn(&state, move |conn| {
-        let row = IncidentRow::by_id(conn, &id)?
-            .filter(|row| principal.may_see_body(&row.body_id))
-            .ok_or_else(|| ApiError::not_found("事件"))?;
-        let corrections = IncidentCorrection::of_incident(conn, &row.id)?;
-        let limit = report_limit(conn)?;
-        Ok(IncidentView::new(row, limit).with_corrections(corrections))
+    let incident = call(&state, &auth, move |conn, ctx| {
+        incidents::get(conn, ctx, &id)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(view))
-}
-
-fn voided_conflict() -> ApiError {
-    ApiError::conflict(
-        crate::domain::ErrorCode::IncidentVoided,
-        "事件已作废，不能更正 / the incident is voided and cannot be corrected",
-    )
-}
-
-fn already_voided() -> ApiError {
-    ApiError::conflict(
-        crate::domain::ErrorCode::AlreadyVoided,
-        "事件已作废 / the incident is already voided",
-    )
+    Ok(HttpResponse::Ok().json(IncidentView::from(incident)))
 }
 
 /// Corrects an incident's kind or severity (staff), with a reason; its times never change.
@@ -733,86 +372,11 @@ pub async fn correct(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let correction = correction.into_inner();
-    let reason = reason(&correction.reason)?;
-    let actor = auth.actor();
-    let view = with_conn(&state, move |conn| {
-        write_transaction(conn, |conn| {
-            let row = IncidentRow::by_id(conn, &id)?.ok_or_else(|| ApiError::not_found("事件"))?;
-            if row.voided_at.is_some() {
-                return Err(voided_conflict());
-            }
-            let scheme = active_scheme(conn)?;
-            let mut corrected = row.to_scoring();
-            corrected.reported_at = None;
-            if let Some(kind) = &correction.kind {
-                corrected.kind = kind.clone();
-            }
-            if let Some(severity) = &correction.severity {
-                corrected.severity = severity.clone();
-            }
-            // Only what the caller sent is checked: a stored value stays valid even if a later
-            // scheme renamed it.
-            let problems: Vec<Problem> = corrected
-                .validate(&scheme, "")
-                .into_iter()
-                .filter(|p| {
-                    (p.field == "kind" && correction.kind.is_some())
-                        || (p.field == "severity" && correction.severity.is_some())
-                })
-                .collect();
-            if !problems.is_empty() {
-                return Err(ApiError::validation(&problems));
-            }
-            if corrected.kind == row.kind && corrected.severity == row.severity {
-                return Err(ApiError::validation(&[Problem::new(
-                    if correction.severity.is_some() && correction.kind.is_none() {
-                        "severity"
-                    } else {
-                        "kind"
-                    },
-                    "unchanged",
-                    "事件类型和严重程度均未改变",
-                    "neither kind nor severity changes",
-                )]));
-            }
-            if IncidentRow::set_classification(conn, &row.id, &corrected.kind, &corrected.severity)?
-                == 0
-            {
-                return Err(voided_conflict());
-            }
-            let entry = IncidentCorrection {
-                id: new_id(),
-                incident_id: row.id.clone(),
-                old_kind: row.kind.clone(),
-                new_kind: corrected.kind.clone(),
-                old_severity: row.severity.clone(),
-                new_severity: corrected.severity.clone(),
-                reason,
-                actor: actor.clone(),
-                created_at: now(),
-            };
-            entry.insert(conn)?;
-            audit::record(
-                conn,
-                &actor,
-                "incident.correct",
-                "incident",
-                &row.id,
-                serde_json::json!({
-                    "correction_id": entry.id,
-                    "before": {"kind": entry.old_kind, "severity": entry.old_severity},
-                    "after": {"kind": entry.new_kind, "severity": entry.new_severity},
-                    "reason": entry.reason,
-                }),
-            )?;
-            let updated =
-                IncidentRow::by_id(conn, &row.id)?.ok_or_else(|| ApiError::not_found("事件"))?;
-            let corrections = IncidentCorrection::of_incident(conn, &row.id)?;
-            Ok(IncidentView::new(updated, scheme.report_limit_hours).with_corrections(corrections))
-        })
+    let incident = call(&state, &auth, move |conn, ctx| {
+        incidents::correct(conn, ctx, &id, correction)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(view))
+    Ok(HttpResponse::Ok().json(IncidentView::from(incident)))
 }
 
 /// Voids an incident (staff), with a reason; it is kept, marked, and counts for nothing.
@@ -836,33 +400,10 @@ pub async fn void(
     request: crate::extract::Json<VoidRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let reason = reason(&request.into_inner().reason)?;
-    let actor = auth.actor();
-    let view = with_conn(&state, move |conn| {
-        write_transaction(conn, |conn| {
-            let row = IncidentRow::by_id(conn, &id)?.ok_or_else(|| ApiError::not_found("事件"))?;
-            if row.voided_at.is_some() {
-                return Err(already_voided());
-            }
-            let at = now();
-            if IncidentRow::void(conn, &row.id, at, &actor, &reason)? == 0 {
-                return Err(already_voided());
-            }
-            audit::record(
-                conn,
-                &actor,
-                "incident.void",
-                "incident",
-                &row.id,
-                serde_json::json!({"body_id": row.body_id, "kind": row.kind, "severity": row.severity, "reason": reason}),
-            )?;
-            let updated =
-                IncidentRow::by_id(conn, &row.id)?.ok_or_else(|| ApiError::not_found("事件"))?;
-            let corrections = IncidentCorrection::of_incident(conn, &row.id)?;
-            let limit = report_limit(conn)?;
-            Ok(IncidentView::new(updated, limit).with_corrections(corrections))
-        })
+    let request = request.into_inner();
+    let incident = call(&state, &auth, move |conn, ctx| {
+        incidents::void(conn, ctx, &id, request)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(view))
+    Ok(HttpResponse::Ok().json(IncidentView::from(incident)))
 }

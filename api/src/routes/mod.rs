@@ -17,16 +17,15 @@ pub mod users;
 pub mod warnings;
 
 use serde::{Deserialize, Serialize};
-use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::error::ApiError;
 
 /// Registers every route of the API with its OpenAPI path, in one list: a route cannot be
 /// served without being documented, nor documented without being served.
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg
-        .service(health::healthz)
+    cfg.service(health::healthz)
         .service(health::readyz)
         .service(auth::token)
         .service(auth::revoke)

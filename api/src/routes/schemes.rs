@@ -5,14 +5,10 @@ use actix_web::{HttpResponse, get, post, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{Page, PageQuery, with_conn};
-use crate::auth::Role;
-use crate::db::models::audit;
+use super::{Page, PageQuery, call};
 use crate::db::models::scheme::SchemeRow;
-use crate::db::models::{new_id, now};
-use crate::db::schema::schemes;
-use crate::db::write_transaction;
 use crate::domain::policy::{AnyUser, Staff};
+use crate::domain::schemes;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Auth;
 use crate::state::AppState;
@@ -69,12 +65,7 @@ pub async fn list(
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (page, per_page, _) = query.resolve()?;
-    let body_user = auth.role() == Some(Role::Body);
-    let rows = with_conn(&state, move |conn| Ok(SchemeRow::all(conn)?)).await?;
-    let visible: Vec<SchemeRow> = rows
-        .into_iter()
-        .filter(|s| !body_user || s.status == "active")
-        .collect();
+    let visible = call(&state, &auth, schemes::list).await?;
     Ok(HttpResponse::Ok().json(Page::of(
         visible.into_iter().map(SchemeView::from).collect(),
         page,
@@ -98,13 +89,7 @@ pub async fn get(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let row = with_conn(&state, move |conn| {
-        SchemeRow::by_id(conn, &id)?.ok_or_else(|| ApiError::not_found("评价方案"))
-    })
-    .await?;
-    if auth.role() == Some(Role::Body) && row.status != "active" {
-        return Err(ApiError::not_found("评价方案"));
-    }
+    let row = call(&state, &auth, move |conn, ctx| schemes::get(conn, ctx, &id)).await?;
     Ok(HttpResponse::Ok().json(SchemeView::from(row)))
 }
 
@@ -127,49 +112,8 @@ pub async fn create(
     document: crate::extract::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
     let text = document.into_inner().to_string();
-    let scheme = pubeval_scoring::Scheme::from_json(&text)
-        .map_err(|e| ApiError::validation(&e.problems()))?;
-    let actor = auth.actor();
-    let row = with_conn(&state, move |conn| {
-        write_transaction(conn, |conn| {
-            use diesel::prelude::*;
-            let exists: i64 = schemes::table
-                .filter(schemes::code.eq(&scheme.code))
-                .filter(schemes::version.eq(scheme.version as i32))
-                .count()
-                .get_result(conn)?;
-            if exists > 0 {
-                return Err(ApiError::conflict(
-                    crate::domain::ErrorCode::SchemeExists,
-                    format!(
-                        "方案 {} 第 {} 版已存在 / scheme {} version {} exists",
-                        scheme.code, scheme.version, scheme.code, scheme.version
-                    ),
-                ));
-            }
-            let row = SchemeRow {
-                id: new_id(),
-                code: scheme.code.clone(),
-                version: scheme.version as i32,
-                name: scheme.name.clone(),
-                definition: text,
-                status: "draft".into(),
-                created_at: now(),
-                activated_at: None,
-            };
-            diesel::insert_into(schemes::table)
-                .values(&row)
-                .execute(conn)?;
-            audit::record(
-                conn,
-                &actor,
-                "scheme.create",
-                "scheme",
-                &row.id,
-                serde_json::json!({"code": row.code, "version": row.version}),
-            )?;
-            Ok(row)
-        })
+    let row = call(&state, &auth, move |conn, ctx| {
+        schemes::create(conn, ctx, text)
     })
     .await?;
     Ok(HttpResponse::Created().json(SchemeView::from(row)))
@@ -192,27 +136,8 @@ pub async fn activate(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let actor = auth.actor();
-    let row = with_conn(&state, move |conn| {
-        write_transaction(conn, |conn| {
-            use diesel::prelude::*;
-            let row = SchemeRow::by_id(conn, &id)?.ok_or_else(|| ApiError::not_found("评价方案"))?;
-            if row.status != "draft" {
-                return Err(ApiError::conflict(
-                    crate::domain::ErrorCode::InvalidTransition,
-                    format!("只有草稿方案可以启用，此方案状态为 {} / only a draft can be activated; this one is {}", row.status, row.status),
-                ));
-            }
-            let at = now();
-            diesel::update(schemes::table.filter(schemes::code.eq(&row.code)).filter(schemes::status.eq("active")))
-                .set(schemes::status.eq("retired"))
-                .execute(conn)?;
-            diesel::update(schemes::table.filter(schemes::id.eq(&id)))
-                .set((schemes::status.eq("active"), schemes::activated_at.eq(Some(at))))
-                .execute(conn)?;
-            audit::record(conn, &actor, "scheme.activate", "scheme", &id, serde_json::json!({"code": row.code, "version": row.version}))?;
-            SchemeRow::by_id(conn, &id)?.ok_or_else(|| ApiError::not_found("评价方案"))
-        })
+    let row = call(&state, &auth, move |conn, ctx| {
+        schemes::activate(conn, ctx, &id)
     })
     .await?;
     Ok(HttpResponse::Ok().json(SchemeView::from(row)))

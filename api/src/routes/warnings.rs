@@ -8,201 +8,19 @@
 //! drafts are internal, and so is the staff note); an external client with `warnings:read`
 //! issued warnings without the staff note and without their history.
 
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use chrono::{Datelike, Days, NaiveDate, NaiveDateTime};
-use pubeval_scoring::Problem;
-use serde::de::DeserializeOwned;
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{Page, PageQuery, with_conn};
-use crate::auth::{Principal, Role};
-use crate::db::models::audit;
-use crate::db::models::warning::{
-    ACKNOWLEDGED, CLOSED, DRAFT, ESCALATED, ISSUED, Issuance, PUBLISHED, RECTIFICATION_SUBMITTED,
-    WITHDRAWN, WarningEvent, WarningFilter, WarningListing, WarningRow,
-};
-use crate::db::models::{new_id, now};
-use crate::db::{DbConn, write_transaction};
-use crate::domain::Scope;
+use super::{Page, PageQuery, call};
+use crate::db::models::warning::WarningEvent;
 use crate::domain::policy::{Anyone, BodyOrAdmin, Staff};
+use crate::domain::states::WarningStatus;
+use crate::domain::warnings::{self, Warning};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::Auth;
+use crate::extract::{Auth, Json, OptionalJson};
 use crate::state::AppState;
-
-/// Days a body has to rectify when the analyst names no deadline.
-pub const DEFAULT_DEADLINE_DAYS: u64 = 30;
-/// The longest reason, comment or confirmation, in characters.
-const MAX_TEXT: usize = 2000;
-/// The longest rectification report, in characters.
-const MAX_REPORT: usize = 20_000;
-
-/// The status of a warning.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum WarningStatus {
-    /// Drafted from a final evaluation; internal until issued.
-    Draft,
-    /// Issued to the body with a notice number and a deadline.
-    Issued,
-    /// The body acknowledged receipt.
-    Acknowledged,
-    /// The body submitted its rectification report.
-    RectificationSubmitted,
-    /// Rectified and closed (final).
-    Closed,
-    /// Withdrawn before issue, with a reason (final).
-    Withdrawn,
-    /// Escalated to further measures: 约谈, targeted checks (final).
-    Escalated,
-}
-
-impl WarningStatus {
-    fn code(self) -> &'static str {
-        match self {
-            WarningStatus::Draft => DRAFT,
-            WarningStatus::Issued => ISSUED,
-            WarningStatus::Acknowledged => ACKNOWLEDGED,
-            WarningStatus::RectificationSubmitted => RECTIFICATION_SUBMITTED,
-            WarningStatus::Closed => CLOSED,
-            WarningStatus::Withdrawn => WITHDRAWN,
-            WarningStatus::Escalated => ESCALATED,
-        }
-    }
-}
-
-/// The Chinese name of a status.
-pub(crate) fn status_zh(status: &str) -> &'static str {
-    match status {
-        DRAFT => "草稿",
-        ISSUED => "已签发",
-        ACKNOWLEDGED => "已确认收悉",
-        RECTIFICATION_SUBMITTED => "已提交整改报告",
-        CLOSED => "已结案",
-        WITHDRAWN => "已撤回",
-        ESCALATED => "已升级处理",
-        _ => "未知",
-    }
-}
-
-fn is_final(status: &str) -> bool {
-    matches!(status, CLOSED | WITHDRAWN | ESCALATED)
-}
-
-/// What may be done to a warning.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Action {
-    Issue,
-    Withdraw,
-    Acknowledge,
-    Rectification,
-    SendBack,
-    Close,
-    Escalate,
-}
-
-impl Action {
-    /// The status the action leads to from `from`, or `None` when it is not allowed there.
-    fn target(self, from: &str) -> Option<&'static str> {
-        match (self, from) {
-            (Action::Issue, DRAFT) => Some(ISSUED),
-            (Action::Withdraw, DRAFT) => Some(WITHDRAWN),
-            (Action::Acknowledge, ISSUED) => Some(ACKNOWLEDGED),
-            (Action::Rectification, ACKNOWLEDGED) => Some(RECTIFICATION_SUBMITTED),
-            (Action::SendBack, RECTIFICATION_SUBMITTED) => Some(ACKNOWLEDGED),
-            (Action::Close, RECTIFICATION_SUBMITTED) => Some(CLOSED),
-            (Action::Escalate, ISSUED | ACKNOWLEDGED | RECTIFICATION_SUBMITTED) => Some(ESCALATED),
-            _ => None,
-        }
-    }
-
-    /// The audit action's suffix.
-    fn code(self) -> &'static str {
-        match self {
-            Action::Issue => "issue",
-            Action::Withdraw => "withdraw",
-            Action::Acknowledge => "acknowledge",
-            Action::Rectification => "rectification",
-            Action::SendBack => "send_back",
-            Action::Close => "close",
-            Action::Escalate => "escalate",
-        }
-    }
-
-    fn zh(self) -> &'static str {
-        match self {
-            Action::Issue => "签发",
-            Action::Withdraw => "撤回",
-            Action::Acknowledge => "确认收悉",
-            Action::Rectification => "提交整改报告",
-            Action::SendBack => "退回整改报告",
-            Action::Close => "结案",
-            Action::Escalate => "升级处理",
-        }
-    }
-
-    fn en(self) -> &'static str {
-        match self {
-            Action::Issue => "be issued",
-            Action::Withdraw => "be withdrawn",
-            Action::Acknowledge => "be acknowledged",
-            Action::Rectification => "take a rectification report",
-            Action::SendBack => "have its rectification sent back",
-            Action::Close => "be closed",
-            Action::Escalate => "be escalated",
-        }
-    }
-}
-
-/// 409 naming the current status and what was refused.
-fn invalid_transition(status: &str, action: Action) -> ApiError {
-    let (final_zh, final_en) = if is_final(status) {
-        ("（已为终结状态）", ", a final status")
-    } else {
-        ("", "")
-    };
-    ApiError::conflict(
-        crate::domain::ErrorCode::InvalidTransition,
-        format!(
-            "风险警示当前状态为“{}”{final_zh}，不能{} / the warning is {status}{final_en}, so it cannot {}",
-            status_zh(status),
-            action.zh(),
-            action.en(),
-        ),
-    )
-}
-
-/// Who is looking, and so what they may see.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Viewer {
-    /// Admins and analysts: everything.
-    Staff,
-    /// A body user: its own body's issued warnings (`None` when bound to no body: nothing).
-    Body(Option<String>),
-    /// An external client with `warnings:read`: issued warnings, no note, no history.
-    Client,
-}
-
-impl Viewer {
-    /// The viewer a principal is; 403 for a client without `warnings:read`.
-    fn of(principal: &Principal) -> Result<Viewer, ApiError> {
-        match principal.role() {
-            Some(Role::Admin | Role::Analyst) => Ok(Viewer::Staff),
-            Some(Role::Body) => Ok(Viewer::Body(principal.own_body().map(str::to_string))),
-            None if principal.has_scope(Scope::WarningsRead) => Ok(Viewer::Client),
-            None => Err(ApiError::forbidden()),
-        }
-    }
-
-    fn may_see(&self, row: &WarningRow) -> bool {
-        let published = PUBLISHED.contains(&row.status.as_str());
-        match self {
-            Viewer::Staff => true,
-            Viewer::Body(own) => published && own.as_deref() == Some(row.body_id.as_str()),
-            Viewer::Client => published,
-        }
-    }
-}
 
 /// One step of a warning's history.
 #[derive(Debug, Serialize, ToSchema)]
@@ -281,15 +99,16 @@ pub struct WarningView {
     pub events: Option<Vec<WarningEventView>>,
 }
 
-impl WarningView {
-    fn new(listing: WarningListing, viewer: &Viewer, today: NaiveDate) -> WarningView {
+impl From<Warning> for WarningView {
+    fn from(warning: Warning) -> WarningView {
+        let listing = warning.listing;
         let w = listing.warning;
         WarningView {
             reasons: w.reason_codes(),
-            overdue: w.is_overdue(today),
+            overdue: warning.overdue,
             findings: serde_json::from_str(&w.findings).unwrap_or(serde_json::Value::Null),
             review_required: w.review_required != 0,
-            internal_note: w.internal_note.filter(|_| *viewer == Viewer::Staff),
+            internal_note: w.internal_note,
             created_at: rfc3339(w.created_at),
             updated_at: rfc3339(w.updated_at),
             id: w.id,
@@ -303,30 +122,23 @@ impl WarningView {
             notice_no: w.notice_no,
             issued_on: w.issued_on,
             deadline: w.deadline,
-            events: None,
+            events: warning
+                .events
+                .map(|events| events.into_iter().map(WarningEventView::from).collect()),
         }
     }
+}
 
-    fn with_events(mut self, events: Vec<WarningEvent>, viewer: &Viewer) -> WarningView {
-        self.events = match viewer {
-            Viewer::Client => None,
-            Viewer::Staff | Viewer::Body(_) => Some(
-                events
-                    .into_iter()
-                    .map(|e| WarningEventView {
-                        text: e
-                            .text
-                            .filter(|_| *viewer == Viewer::Staff || e.from_status != DRAFT),
-                        id: e.id,
-                        from_status: e.from_status,
-                        to_status: e.to_status,
-                        actor: e.actor,
-                        at: rfc3339(e.at),
-                    })
-                    .collect(),
-            ),
-        };
-        self
+impl From<WarningEvent> for WarningEventView {
+    fn from(e: WarningEvent) -> WarningEventView {
+        WarningEventView {
+            id: e.id,
+            from_status: e.from_status,
+            to_status: e.to_status,
+            actor: e.actor,
+            text: e.text,
+            at: rfc3339(e.at),
+        }
     }
 }
 
@@ -386,60 +198,9 @@ fn rfc3339(at: NaiveDateTime) -> String {
     at.and_utc().to_rfc3339()
 }
 
-/// A required text: trimmed, 1 to `max` characters, else 422 on `field`.
-fn required_text(field: &str, value: Option<&str>, max: usize) -> Result<String, ApiError> {
-    let v = value.map(str::trim).unwrap_or_default();
-    if v.is_empty() || v.chars().count() > max {
-        return Err(ApiError::validation(&[Problem::new(
-            field,
-            "length",
-            format!("须为 1 至 {max} 个字符"),
-            format!("must be 1 to {max} characters"),
-        )]));
-    }
-    Ok(v.to_string())
-}
-
-/// An optional text: trimmed, empty as absent, at most `max` characters, else 422 on `field`.
-fn optional_text(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, ApiError> {
-    match value.map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(v) => required_text(field, Some(v), max).map(Some),
-    }
-}
-
-/// An optional JSON body: none, only white space or `null` is the default; one that is present
-/// must be JSON of the right shape (415, 400 or 422 otherwise), so that a mistyped field is never
-/// silently ignored.
-fn optional_json<T: DeserializeOwned + Default>(
-    req: &HttpRequest,
-    bytes: &web::Bytes,
-) -> Result<T, ApiError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(T::default());
-    }
-    let is_json = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<mime::Mime>().ok())
-        .is_some_and(|m| m.subtype() == mime::JSON || m.suffix() == Some(mime::JSON));
-    if !is_json {
-        return Err(ApiError::coded(
-            crate::domain::ErrorCode::UnsupportedMediaType,
-            "请求体须为 application/json / the body must be application/json",
-        ));
-    }
-    crate::extract::parse::<Option<T>>(bytes).map(Option::unwrap_or_default)
-}
-
-/// One warning as `viewer` may see it, with its history; 404 when not visible.
-fn visible_view(conn: &mut DbConn, id: &str, viewer: &Viewer) -> Result<WarningView, ApiError> {
-    let listing = WarningRow::listing_by_id(conn, id)?
-        .filter(|l| viewer.may_see(&l.warning))
-        .ok_or_else(|| ApiError::not_found("风险警示"))?;
-    let events = WarningEvent::of_warning(conn, &listing.warning.id)?;
-    Ok(WarningView::new(listing, viewer, crate::db::models::today()).with_events(events, viewer))
+/// The warning after a transition, as the caller sees it.
+fn answer(outcome: Result<Warning, ApiError>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(WarningView::from(outcome?)))
 }
 
 /// Lists warnings: staff all; a body user its own issued ones; a client with `warnings:read`
@@ -461,51 +222,21 @@ pub async fn list(
     page: web::Query<PageQuery>,
     query: web::Query<WarningQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let viewer = Viewer::of(&auth)?;
     let (page, per_page, offset) = page.into_inner().resolve()?;
-    let query = query.into_inner();
-    if let Some(level) = query.level
-        && !(1..=3).contains(&level)
-    {
-        return Err(ApiError::invalid_field(
-            "level",
-            "级别须为 1 至 3",
-            "level must be 1 to 3",
-        ));
-    }
-    let named_body = query.body_id.filter(|b| !b.trim().is_empty());
-    let body_id = match &viewer {
-        Viewer::Body(own) => {
-            if named_body.is_some() && named_body != *own {
-                return Err(ApiError::not_found("机构"));
-            }
-            Some(own.clone().unwrap_or_default())
-        }
-        Viewer::Staff | Viewer::Client => named_body,
+    let q = query.into_inner();
+    let query = warnings::WarningQuery {
+        evaluation: q.evaluation,
+        status: q.status,
+        body_id: q.body_id,
+        level: q.level,
+        overdue: q.overdue,
     };
-    let today = crate::db::models::today();
-    let filter = WarningFilter {
-        evaluation_id: query.evaluation.filter(|e| !e.trim().is_empty()),
-        body_id,
-        status: query.status.map(|s| s.code().to_string()),
-        level: query.level,
-        visible: (viewer != Viewer::Staff).then(|| PUBLISHED.to_vec()),
-        overdue: query.overdue.map(|o| (o, today)),
-    };
-    let (items, total_items) = with_conn(&state, move |conn| {
-        Ok(WarningRow::page(
-            conn,
-            &filter,
-            offset,
-            i64::from(per_page),
-        )?)
+    let (items, total_items) = call(&state, &auth, move |conn, ctx| {
+        warnings::list(conn, ctx, query, offset, i64::from(per_page))
     })
     .await?;
     Ok(HttpResponse::Ok().json(Page {
-        items: items
-            .into_iter()
-            .map(|l| WarningView::new(l, &viewer, today))
-            .collect::<Vec<_>>(),
+        items: items.into_iter().map(WarningView::from).collect::<Vec<_>>(),
         total_items,
         page,
         per_page,
@@ -528,125 +259,12 @@ pub async fn get(
     auth: Auth<Anyone>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let viewer = Viewer::of(&auth)?;
     let id = id.into_inner();
-    let view = with_conn(&state, move |conn| visible_view(conn, &id, &viewer)).await?;
-    Ok(HttpResponse::Ok().json(view))
-}
-
-/// 422: a warning marked for review is issued only with a written confirmation.
-fn confirmation_required() -> ApiError {
-    ApiError::invalid_field(
-        "confirmation",
-        "此警示已标记为需复核（机构处于评级临界且各项规则均取决于等级或总分），签发须写明确认理由",
-        "this warning is marked for review (a borderline body, every rule depends on grade or \
-         total); issuing it needs a written confirmation",
-    )
-}
-
-/// 422: the deadline must lie after the day of issue.
-fn deadline_not_after(today: NaiveDate) -> ApiError {
-    ApiError::invalid_field(
-        "deadline",
-        &format!("整改期限须晚于今天（{today}，北京时间）"),
-        &format!("the deadline must be after today ({today}, UTC+8)"),
-    )
-}
-
-/// What a transition carries besides the action.
-#[derive(Debug, Default)]
-struct Step {
-    /// The reason, comment or report, written to the history.
-    text: Option<String>,
-    /// For issuing: the deadline asked for.
-    deadline: Option<NaiveDate>,
-}
-
-/// Runs one transition in a write transaction: the status change, the history row and the
-/// audit entry commit together; the warning as the caller sees it afterwards.
-async fn transition(
-    state: web::Data<AppState>,
-    principal: Principal,
-    id: String,
-    action: Action,
-    step: Step,
-) -> Result<HttpResponse, ApiError> {
-    let viewer = Viewer::of(&principal)?;
-    let actor = principal.actor();
-    let view = with_conn(&state, move |conn| {
-        write_transaction(conn, |conn| {
-            let row = WarningRow::by_id(conn, &id)?
-                .filter(|row| viewer.may_see(row))
-                .ok_or_else(|| ApiError::not_found("风险警示"))?;
-            let to = action
-                .target(&row.status)
-                .ok_or_else(|| invalid_transition(&row.status, action))?;
-            let at = now();
-            let mut detail = serde_json::json!({
-                "evaluation_id": row.evaluation_id,
-                "body_id": row.body_id,
-                "level": row.level,
-                "from": row.status,
-                "to": to,
-            });
-            let changed = if action == Action::Issue {
-                if row.review_required != 0 && step.text.is_none() {
-                    return Err(confirmation_required());
-                }
-                let issued_on = crate::db::models::today();
-                let deadline = match step.deadline {
-                    Some(d) if d <= issued_on => return Err(deadline_not_after(issued_on)),
-                    Some(d) => d,
-                    None => issued_on
-                        .checked_add_days(Days::new(DEFAULT_DEADLINE_DAYS))
-                        .ok_or_else(|| ApiError::internal("deadline out of range"))?,
-                };
-                let year = issued_on.year();
-                let seq = WarningRow::next_notice_seq(conn, year)?;
-                let notice_no = crate::db::models::warning::notice_no(year, seq);
-                detail["notice_no"] = notice_no.into();
-                detail["issued_on"] = issued_on.to_string().into();
-                detail["deadline"] = deadline.to_string().into();
-                detail["confirmation"] = step.text.clone().into();
-                let issuance = Issuance {
-                    year,
-                    seq,
-                    issued_on,
-                    deadline,
-                };
-                WarningRow::issue(conn, &row.id, &issuance, step.text.as_deref(), at)?
-            } else {
-                detail["text"] = step.text.clone().into();
-                WarningRow::set_status(conn, &row.id, &row.status, to, at)?
-            };
-            if changed == 0 {
-                // Changed by someone else meanwhile (PostgreSQL; SQLite writes are serial).
-                let current = WarningRow::by_id(conn, &row.id)?.map_or(row.status, |r| r.status);
-                return Err(invalid_transition(&current, action));
-            }
-            WarningEvent {
-                id: new_id(),
-                warning_id: row.id.clone(),
-                from_status: row.status.clone(),
-                to_status: to.to_string(),
-                actor: actor.clone(),
-                text: step.text.clone(),
-                at,
-            }
-            .insert(conn)?;
-            audit::record(
-                conn,
-                &actor,
-                &format!("warning.{}", action.code()),
-                "warning",
-                &row.id,
-                detail,
-            )?;
-            visible_view(conn, &row.id, &viewer)
-        })
+    let warning = call(&state, &auth, move |conn, ctx| {
+        warnings::get(conn, ctx, &id)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(view))
+    Ok(HttpResponse::Ok().json(WarningView::from(warning)))
 }
 
 /// Issues a draft (staff): the notice number 认宣警〔YYYY〕N号 (the year of issue in China
@@ -661,7 +279,7 @@ async fn transition(
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Neither admin nor analyst", body = ErrorBody),
         (status = 404, description = "No such warning", body = ErrorBody),
-        (status = 409, description = "The warning is not a draft (invalid_transition)", body = ErrorBody),
+        (status = 409, description = "The warning is not a draft (invalid_transition), or concurrent issues kept taking its notice number (conflict; retry)", body = ErrorBody),
         (status = 415, description = "Not JSON", body = ErrorBody),
         (status = 422, description = "A deadline not after today, or no confirmation for a warning marked for review", body = ErrorBody),
     ))]
@@ -670,15 +288,23 @@ pub async fn issue(
     state: web::Data<AppState>,
     auth: Auth<Staff>,
     id: web::Path<String>,
-    req: HttpRequest,
-    body: web::Bytes,
+    body: OptionalJson<Option<IssueRequest>>,
 ) -> Result<HttpResponse, ApiError> {
-    let request: IssueRequest = optional_json(&req, &body)?;
-    let step = Step {
-        text: optional_text("confirmation", request.confirmation.as_deref(), MAX_TEXT)?,
-        deadline: request.deadline,
-    };
-    transition(state, auth.principal, id.into_inner(), Action::Issue, step).await
+    // No body, or a JSON null, is the default: 30 days, no confirmation.
+    let request = body.into_inner().flatten().unwrap_or_default();
+    let id = id.into_inner();
+    answer(
+        call(&state, &auth, move |conn, ctx| {
+            warnings::issue(
+                conn,
+                ctx,
+                &id,
+                request.deadline,
+                request.confirmation.as_deref(),
+            )
+        })
+        .await,
+    )
 }
 
 /// Withdraws a draft (staff), with a reason; it is kept, never issued.
@@ -700,21 +326,15 @@ pub async fn withdraw(
     state: web::Data<AppState>,
     auth: Auth<Staff>,
     id: web::Path<String>,
-    request: crate::extract::Json<WarningReasonRequest>,
+    request: Json<WarningReasonRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let reason = required_text("reason", Some(&request.into_inner().reason), MAX_TEXT)?;
-    let step = Step {
-        text: Some(reason),
-        ..Step::default()
-    };
-    transition(
-        state,
-        auth.principal,
-        id.into_inner(),
-        Action::Withdraw,
-        step,
+    let (id, reason) = (id.into_inner(), request.into_inner().reason);
+    answer(
+        call(&state, &auth, move |conn, ctx| {
+            warnings::withdraw(conn, ctx, &id, &reason)
+        })
+        .await,
     )
-    .await
 }
 
 /// Acknowledges receipt of an issued warning (the body's own user, or an admin).
@@ -734,14 +354,13 @@ pub async fn acknowledge(
     auth: Auth<BodyOrAdmin>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    transition(
-        state,
-        auth.principal,
-        id.into_inner(),
-        Action::Acknowledge,
-        Step::default(),
+    let id = id.into_inner();
+    answer(
+        call(&state, &auth, move |conn, ctx| {
+            warnings::acknowledge(conn, ctx, &id)
+        })
+        .await,
     )
-    .await
 }
 
 /// Submits the rectification report of an acknowledged warning (the body's own user, or an
@@ -764,21 +383,15 @@ pub async fn rectification(
     state: web::Data<AppState>,
     auth: Auth<BodyOrAdmin>,
     id: web::Path<String>,
-    request: crate::extract::Json<RectificationRequest>,
+    request: Json<RectificationRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let report = required_text("report", Some(&request.into_inner().report), MAX_REPORT)?;
-    let step = Step {
-        text: Some(report),
-        ..Step::default()
-    };
-    transition(
-        state,
-        auth.principal,
-        id.into_inner(),
-        Action::Rectification,
-        step,
+    let (id, report) = (id.into_inner(), request.into_inner().report);
+    answer(
+        call(&state, &auth, move |conn, ctx| {
+            warnings::rectification(conn, ctx, &id, &report)
+        })
+        .await,
     )
-    .await
 }
 
 /// Sends a rectification report back to the body (staff), with a comment; the warning is
@@ -801,21 +414,15 @@ pub async fn send_back(
     state: web::Data<AppState>,
     auth: Auth<Staff>,
     id: web::Path<String>,
-    request: crate::extract::Json<WarningCommentRequest>,
+    request: Json<WarningCommentRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let comment = required_text("comment", request.into_inner().comment.as_deref(), MAX_TEXT)?;
-    let step = Step {
-        text: Some(comment),
-        ..Step::default()
-    };
-    transition(
-        state,
-        auth.principal,
-        id.into_inner(),
-        Action::SendBack,
-        step,
+    let (id, comment) = (id.into_inner(), request.into_inner().comment);
+    answer(
+        call(&state, &auth, move |conn, ctx| {
+            warnings::send_back(conn, ctx, &id, comment.as_deref())
+        })
+        .await,
     )
-    .await
 }
 
 /// Closes a warning whose rectification report is accepted (staff), with an optional comment.
@@ -837,15 +444,16 @@ pub async fn close(
     state: web::Data<AppState>,
     auth: Auth<Staff>,
     id: web::Path<String>,
-    req: HttpRequest,
-    body: web::Bytes,
+    body: OptionalJson<Option<WarningCommentRequest>>,
 ) -> Result<HttpResponse, ApiError> {
-    let comment = optional_json::<WarningCommentRequest>(&req, &body)?.comment;
-    let step = Step {
-        text: optional_text("comment", comment.as_deref(), MAX_TEXT)?,
-        ..Step::default()
-    };
-    transition(state, auth.principal, id.into_inner(), Action::Close, step).await
+    let comment = body.into_inner().flatten().unwrap_or_default().comment;
+    let id = id.into_inner();
+    answer(
+        call(&state, &auth, move |conn, ctx| {
+            warnings::close(conn, ctx, &id, comment.as_deref())
+        })
+        .await,
+    )
 }
 
 /// Escalates an issued, acknowledged or rectifying warning (staff), with a reason: 约谈,
@@ -868,19 +476,13 @@ pub async fn escalate(
     state: web::Data<AppState>,
     auth: Auth<Staff>,
     id: web::Path<String>,
-    request: crate::extract::Json<WarningReasonRequest>,
+    request: Json<WarningReasonRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let reason = required_text("reason", Some(&request.into_inner().reason), MAX_TEXT)?;
-    let step = Step {
-        text: Some(reason),
-        ..Step::default()
-    };
-    transition(
-        state,
-        auth.principal,
-        id.into_inner(),
-        Action::Escalate,
-        step,
+    let (id, reason) = (id.into_inner(), request.into_inner().reason);
+    answer(
+        call(&state, &auth, move |conn, ctx| {
+            warnings::escalate(conn, ctx, &id, &reason)
+        })
+        .await,
     )
-    .await
 }

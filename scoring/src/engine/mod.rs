@@ -3,13 +3,14 @@
 //! [`Engine::score`] turns the inputs into a [`ScoreTable`], a DataFrame with one row per body
 //! in input order: the value and points of every indicator, dimension subtotals, incident counts
 //! and deductions, vetoes, total, grade, ranks and the warning rules that fire.
-//! [`ScoreTable::results`] reads it back as [`BodyResult`]s in ranking order, each able to
-//! explain every point.
+//! [`Engine::results`] reads it back as [`crate::BodyResult`]s in ranking order, each able to
+//! explain every point; [`Engine::evaluate`] does both and the uncertainty analysis in one call.
 
 pub mod columns;
 mod exprs;
 mod frame;
 mod pipeline;
+pub(crate) mod view;
 
 use std::sync::Arc;
 

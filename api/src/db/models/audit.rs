@@ -38,6 +38,20 @@ pub struct AuditEntry {
     pub hash: String,
 }
 
+impl AuditEntry {
+    /// A page of the log, newest first, with the total.
+    pub fn page(conn: &mut DbConn, offset: i64, limit: i64) -> QueryResult<(Vec<AuditEntry>, i64)> {
+        let total = audit_log::table.count().get_result(conn)?;
+        let items = audit_log::table
+            .order(audit_log::seq.desc())
+            .offset(offset)
+            .limit(limit)
+            .select(AuditEntry::as_select())
+            .load(conn)?;
+        Ok((items, total))
+    }
+}
+
 /// The hash of an entry's content and its predecessor's hash.
 pub fn entry_hash(e: &AuditEntry) -> String {
     let mut h = Sha256::new();

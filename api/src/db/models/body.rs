@@ -3,7 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::domain::TextEnum;
+use crate::states::TextEnum;
 
 use crate::db::DbConn;
 use crate::db::schema::bodies;
@@ -59,7 +59,7 @@ impl Body {
         ) else {
             return false;
         };
-        let revoked_before = self.status == crate::domain::states::BodyStatus::Revoked.as_str()
+        let revoked_before = self.status == crate::states::BodyStatus::Revoked.as_str()
             && self.status_changed_on.is_some_and(|d| d < start);
         self.approved_on <= end && !revoked_before
     }

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use crate::db::DbConn;
 use crate::db::schema::{evaluation_results, evaluations, objections};
+use crate::states::{EvaluationStatus, ObjectionStatus, TextEnum};
 
 /// An evaluation row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -128,6 +129,48 @@ pub struct ResultFilter {
     pub body_id: Option<String>,
 }
 
+/// The columns a state change of an evaluation writes; `None` leaves a column as it is.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = evaluations)]
+pub struct EvaluationChange {
+    /// The new status.
+    pub status: Option<String>,
+    /// SHA-256 of the inputs.
+    pub input_digest: Option<String>,
+    /// Bodies evaluated.
+    pub bodies: Option<i32>,
+    /// Summary figures as JSON text.
+    pub summary: Option<String>,
+    /// Why it failed.
+    pub failure: Option<String>,
+    /// Finished (draft or failed).
+    pub finished_at: Option<NaiveDateTime>,
+    /// Put to public notice.
+    pub published_at: Option<NaiveDateTime>,
+    /// Objections accepted until then.
+    pub objection_deadline: Option<NaiveDateTime>,
+    /// Made final.
+    pub finalized_at: Option<NaiveDateTime>,
+    /// The evaluation that replaced it.
+    pub superseded_by: Option<String>,
+    /// Why a final evaluation was superseded.
+    pub superseded_reason: Option<String>,
+}
+
+impl EvaluationChange {
+    /// A change to this status (and, so far, nothing else).
+    pub fn to(status: EvaluationStatus) -> EvaluationChange {
+        EvaluationChange {
+            status: Some(status.as_str().to_string()),
+            ..EvaluationChange::default()
+        }
+    }
+}
+
+fn codes(statuses: &[EvaluationStatus]) -> Vec<String> {
+    statuses.iter().map(|s| s.as_str().to_string()).collect()
+}
+
 impl Evaluation {
     /// The evaluation with this id.
     pub fn by_id(conn: &mut DbConn, id: &str) -> QueryResult<Option<Evaluation>> {
@@ -142,7 +185,7 @@ impl Evaluation {
     pub fn page(
         conn: &mut DbConn,
         year: Option<i32>,
-        statuses: Option<&[&str]>,
+        statuses: Option<&[EvaluationStatus]>,
         offset: i64,
         limit: i64,
     ) -> QueryResult<(Vec<Evaluation>, i64)> {
@@ -152,9 +195,7 @@ impl Evaluation {
                 q = q.filter(evaluations::year.eq(y));
             }
             if let Some(s) = statuses {
-                q = q.filter(
-                    evaluations::status.eq_any(s.iter().map(|s| s.to_string()).collect::<Vec<_>>()),
-                );
+                q = q.filter(evaluations::status.eq_any(codes(s)));
             }
             q
         };
@@ -172,7 +213,7 @@ impl Evaluation {
     pub fn final_of_year(conn: &mut DbConn, year: i32) -> QueryResult<Option<Evaluation>> {
         evaluations::table
             .filter(evaluations::year.eq(year))
-            .filter(evaluations::status.eq("final"))
+            .filter(evaluations::status.eq(EvaluationStatus::Final.as_str()))
             .select(Evaluation::as_select())
             .first(conn)
             .optional()
@@ -182,9 +223,65 @@ impl Evaluation {
     pub fn open_of_year(conn: &mut DbConn, year: i32) -> QueryResult<Vec<Evaluation>> {
         evaluations::table
             .filter(evaluations::year.eq(year))
-            .filter(evaluations::status.eq_any(["running", "draft", "public_notice"]))
+            .filter(evaluations::status.eq_any(codes(&EvaluationStatus::OPEN)))
             .select(Evaluation::as_select())
             .load(conn)
+    }
+
+    /// Every evaluation in one of these states, oldest first.
+    pub fn in_states(
+        conn: &mut DbConn,
+        statuses: &[EvaluationStatus],
+    ) -> QueryResult<Vec<Evaluation>> {
+        evaluations::table
+            .filter(evaluations::status.eq_any(codes(statuses)))
+            .order(evaluations::started_at.asc())
+            .select(Evaluation::as_select())
+            .load(conn)
+    }
+
+    /// The year's other evaluations in one of these states (those a new run replaces).
+    pub fn others_of_year(
+        conn: &mut DbConn,
+        year: i32,
+        except_id: &str,
+        statuses: &[EvaluationStatus],
+    ) -> QueryResult<Vec<Evaluation>> {
+        evaluations::table
+            .filter(evaluations::year.eq(year))
+            .filter(evaluations::id.ne(except_id))
+            .filter(evaluations::status.eq_any(codes(statuses)))
+            .select(Evaluation::as_select())
+            .load(conn)
+    }
+
+    /// The year's runs started before `cutoff` and still `running`.
+    pub fn running_since(
+        conn: &mut DbConn,
+        year: i32,
+        cutoff: NaiveDateTime,
+    ) -> QueryResult<Vec<Evaluation>> {
+        evaluations::table
+            .filter(evaluations::year.eq(year))
+            .filter(evaluations::status.eq(EvaluationStatus::Running.as_str()))
+            .filter(evaluations::started_at.lt(cutoff))
+            .select(Evaluation::as_select())
+            .load(conn)
+    }
+
+    /// Within a transaction, waits for any other transaction starting a run of this year, so
+    /// that two starts cannot both find the year free. SQLite's `BEGIN IMMEDIATE` already
+    /// serialises writers; PostgreSQL takes a transaction-scoped advisory lock on the year.
+    pub fn lock_year(conn: &mut DbConn, year: i32) -> QueryResult<()> {
+        // The first key keeps these locks apart from any other advisory lock.
+        const EVALUATION_START: i32 = 32;
+        if let DbConn::Postgres(c) = conn {
+            diesel::sql_query("SELECT pg_advisory_xact_lock($1, $2)")
+                .bind::<diesel::sql_types::Integer, _>(EVALUATION_START)
+                .bind::<diesel::sql_types::Integer, _>(year)
+                .execute(c)?;
+        }
+        Ok(())
     }
 
     /// Inserts the row.
@@ -195,11 +292,29 @@ impl Evaluation {
             .map(|_| ())
     }
 
-    /// Sets the status (and nothing else).
-    pub fn set_status(conn: &mut DbConn, id: &str, status: &str) -> QueryResult<usize> {
+    /// Sets the status (and nothing else), whatever it was: for set-ups (benches, demos) only;
+    /// use cases go through [`Evaluation::change`].
+    pub fn set_status(conn: &mut DbConn, id: &str, status: EvaluationStatus) -> QueryResult<usize> {
         diesel::update(evaluations::table.filter(evaluations::id.eq(id)))
-            .set(evaluations::status.eq(status))
+            .set(evaluations::status.eq(status.as_str()))
             .execute(conn)
+    }
+
+    /// Writes a change to an evaluation still in status `from`; the rows changed (0 when its
+    /// status is no longer `from`).
+    pub fn change(
+        conn: &mut DbConn,
+        id: &str,
+        from: EvaluationStatus,
+        change: &EvaluationChange,
+    ) -> QueryResult<usize> {
+        diesel::update(
+            evaluations::table
+                .filter(evaluations::id.eq(id))
+                .filter(evaluations::status.eq(from.as_str())),
+        )
+        .set(change)
+        .execute(conn)
     }
 }
 
@@ -260,6 +375,24 @@ impl ResultRow {
             .optional()
     }
 
+    /// A body's results across years, latest year first, of the evaluations in these states:
+    /// each with its evaluation, in one query.
+    pub fn history_of_body(
+        conn: &mut DbConn,
+        body_id: &str,
+        statuses: &[EvaluationStatus],
+    ) -> QueryResult<Vec<(Evaluation, ResultRow)>> {
+        evaluation_results::table
+            .inner_join(
+                evaluations::table.on(evaluations::id.eq(evaluation_results::evaluation_id)),
+            )
+            .filter(evaluation_results::body_id.eq(body_id))
+            .filter(evaluations::status.eq_any(codes(statuses)))
+            .order((evaluations::year.desc(), evaluations::started_at.desc()))
+            .select((Evaluation::as_select(), ResultRow::as_select()))
+            .load(conn)
+    }
+
     /// Every total of an evaluation, by body (next year's previous totals).
     pub fn totals(
         conn: &mut DbConn,
@@ -311,6 +444,40 @@ impl Objection {
         q.order(objections::filed_at.asc())
             .select(Objection::as_select())
             .load(conn)
+    }
+
+    /// How many of an evaluation's objections await an answer.
+    pub fn open_count(conn: &mut DbConn, evaluation_id: &str) -> QueryResult<i64> {
+        objections::table
+            .filter(objections::evaluation_id.eq(evaluation_id))
+            .filter(objections::status.eq(ObjectionStatus::Open.as_str()))
+            .count()
+            .get_result(conn)
+    }
+
+    /// Records the answer to an objection still in status `from`; the rows changed (0 when
+    /// it was answered meanwhile).
+    pub fn answer(
+        conn: &mut DbConn,
+        id: &str,
+        from: ObjectionStatus,
+        to: ObjectionStatus,
+        answer: &str,
+        by: &str,
+        at: NaiveDateTime,
+    ) -> QueryResult<usize> {
+        diesel::update(
+            objections::table
+                .filter(objections::id.eq(id))
+                .filter(objections::status.eq(from.as_str())),
+        )
+        .set((
+            objections::status.eq(to.as_str()),
+            objections::answer.eq(answer),
+            objections::answered_by.eq(by),
+            objections::answered_at.eq(at),
+        ))
+        .execute(conn)
     }
 
     /// Inserts the row.

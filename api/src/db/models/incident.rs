@@ -7,11 +7,6 @@ use diesel::prelude::*;
 use crate::db::DbConn;
 use crate::db::schema::{incident_corrections, incidents};
 
-/// `source` of an incident the body reported itself through pubeval.
-pub const SOURCE_SELF_REPORT: &str = "self_report";
-/// `source` of an incident an analyst recorded.
-pub const SOURCE_ANALYST: &str = "analyst";
-
 /// An incident row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = incidents)]
@@ -28,7 +23,7 @@ pub struct IncidentRow {
     pub occurred_at: NaiveDateTime,
     /// When the body reported it (UTC), or `None` when it never did.
     pub reported_at: Option<NaiveDateTime>,
-    /// `self_report` or `analyst`.
+    /// Who recorded it (`domain::states::IncidentSource`).
     pub source: String,
     /// What happened.
     pub description: String,

@@ -6,6 +6,8 @@ use diesel::prelude::*;
 
 use crate::db::DbConn;
 use crate::db::schema::schemes;
+use crate::states::SchemeStatus;
+use crate::states::TextEnum;
 
 /// A scheme row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -42,7 +44,7 @@ impl SchemeRow {
     /// The active scheme (the most recently activated, should several be active).
     pub fn active(conn: &mut DbConn) -> QueryResult<Option<SchemeRow>> {
         schemes::table
-            .filter(schemes::status.eq("active"))
+            .filter(schemes::status.eq(SchemeStatus::Active.as_str()))
             .order(schemes::activated_at.desc())
             .select(SchemeRow::as_select())
             .first(conn)
@@ -55,6 +57,48 @@ impl SchemeRow {
             .order((schemes::code.asc(), schemes::version.desc()))
             .select(SchemeRow::as_select())
             .load(conn)
+    }
+
+    /// Whether a scheme of this code and version exists.
+    pub fn exists(conn: &mut DbConn, code: &str, version: i32) -> QueryResult<bool> {
+        let n: i64 = schemes::table
+            .filter(schemes::code.eq(code))
+            .filter(schemes::version.eq(version))
+            .count()
+            .get_result(conn)?;
+        Ok(n > 0)
+    }
+
+    /// How many schemes exist.
+    pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
+        schemes::table.count().get_result(conn)
+    }
+
+    /// Inserts a scheme.
+    pub fn insert(&self, conn: &mut DbConn) -> QueryResult<()> {
+        diesel::insert_into(schemes::table)
+            .values(self)
+            .execute(conn)
+            .map(|_| ())
+    }
+
+    /// Makes this scheme the active version of its code at `at`, retiring the version that
+    /// was active; call it inside a transaction.
+    pub fn activate(&self, conn: &mut DbConn, at: NaiveDateTime) -> QueryResult<()> {
+        diesel::update(
+            schemes::table
+                .filter(schemes::code.eq(&self.code))
+                .filter(schemes::status.eq(SchemeStatus::Active.as_str())),
+        )
+        .set(schemes::status.eq(SchemeStatus::Retired.as_str()))
+        .execute(conn)?;
+        diesel::update(schemes::table.filter(schemes::id.eq(&self.id)))
+            .set((
+                schemes::status.eq(SchemeStatus::Active.as_str()),
+                schemes::activated_at.eq(Some(at)),
+            ))
+            .execute(conn)
+            .map(|_| ())
     }
 
     /// The stored document parsed. A stored scheme was validated when it was created, so a

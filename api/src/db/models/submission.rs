@@ -1,11 +1,13 @@
 //! Annual reports: append-only revisions. Every save, submission, return and acceptance is a
 //! new row; nothing is overwritten.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::DbConn;
-use crate::db::schema::submissions;
+use crate::db::schema::{bodies, submissions};
+use crate::states::BodyStatus;
+use crate::states::TextEnum;
 
 /// A revision of a body's report for a year.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -82,27 +84,118 @@ impl Revision {
         Ok((items, total))
     }
 
-    /// The current revision of every body's report for a year.
-    pub fn current_of_year(conn: &mut DbConn, year: i32) -> QueryResult<Vec<Revision>> {
-        let all: Vec<Revision> = submissions::table
-            .filter(submissions::year.eq(year))
-            .order((submissions::body_id.asc(), submissions::revision.desc()))
-            .select(Revision::as_select())
-            .load(conn)?;
-        let mut current: Vec<Revision> = Vec::new();
-        for r in all {
-            if current.last().is_none_or(|c| c.body_id != r.body_id) {
-                current.push(r);
-            }
-        }
-        Ok(current)
-    }
-
     /// Appends the revision.
     pub fn insert(&self, conn: &mut DbConn) -> QueryResult<()> {
         diesel::insert_into(submissions::table)
             .values(self)
             .execute(conn)
             .map(|_| ())
+    }
+}
+
+/// One expected body's line in a year's submission list: the body and its current revision's
+/// status, number and time; never the payload.
+#[derive(Debug, Clone, Queryable)]
+pub struct StatusLine {
+    /// The body.
+    pub body_id: String,
+    /// Its approval number.
+    pub approval_no: String,
+    /// Its name.
+    pub name: String,
+    /// The current revision's status; `None` when the body saved nothing.
+    pub status: Option<String>,
+    /// The current revision's number.
+    pub revision: Option<i32>,
+    /// When the current revision was made.
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+/// Which lines of a year's list to keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineFilter<'a> {
+    /// Every expected body.
+    All,
+    /// Bodies whose current revision has this stored status.
+    Status(&'a str),
+    /// Bodies without any revision.
+    NoRevision,
+}
+
+impl StatusLine {
+    /// A page of the bodies the year expects (DESIGN.md §3, as `Body::expected_in` decides)
+    /// with their current revision, in approval-number order, and the total; filtered, ordered,
+    /// counted and paged by the database, reading no payload.
+    pub fn page(
+        conn: &mut DbConn,
+        year: i32,
+        filter: LineFilter<'_>,
+        offset: i64,
+        limit: i64,
+    ) -> QueryResult<(Vec<StatusLine>, i64)> {
+        let (Some(start), Some(end)) = (
+            NaiveDate::from_ymd_opt(year, 1, 1),
+            NaiveDate::from_ymd_opt(year, 12, 31),
+        ) else {
+            return Ok((Vec::new(), 0));
+        };
+        let expected = bodies::approved_on.le(end).and(
+            bodies::status
+                .ne(BodyStatus::Revoked.as_str())
+                .or(bodies::status_changed_on.is_null())
+                .or(bodies::status_changed_on.ge(start)),
+        );
+        let of_year = submissions::body_id
+            .eq(bodies::id)
+            .and(submissions::year.eq(year));
+        // The current revision is the one no later revision of its (body, year) follows: an
+        // anti-join the unique key (body_id, year, revision) answers from its index alone.
+        let later = diesel::alias!(submissions as later);
+        let query = || {
+            let q = bodies::table
+                .left_join(submissions::table.on(of_year))
+                .left_join(
+                    later.on(later
+                        .field(submissions::body_id)
+                        .eq(submissions::body_id)
+                        .and(later.field(submissions::year).eq(submissions::year))
+                        .and(later.field(submissions::revision).gt(submissions::revision))),
+                )
+                .filter(later.field(submissions::body_id).nullable().is_null())
+                .filter(expected)
+                .into_boxed();
+            match filter {
+                LineFilter::All => q,
+                LineFilter::Status(s) => q.filter(submissions::status.nullable().eq(s.to_string())),
+                LineFilter::NoRevision => q.filter(submissions::body_id.nullable().is_null()),
+            }
+        };
+        // Counting needs the revisions only when a status is asked for: every expected body
+        // has one line, and a body without revisions has no current one to find.
+        let total = match filter {
+            LineFilter::All => bodies::table.filter(expected).count().get_result(conn)?,
+            // Every report has exactly one first revision: probing for it is one index lookup.
+            LineFilter::NoRevision => bodies::table
+                .left_join(submissions::table.on(of_year.and(submissions::revision.eq(1))))
+                .filter(expected)
+                .filter(submissions::body_id.nullable().is_null())
+                .count()
+                .get_result(conn)?,
+            LineFilter::Status(_) => query().count().get_result(conn)?,
+        };
+        let items = query()
+            .order(bodies::approval_no.asc())
+            .offset(offset)
+            .limit(limit)
+            .select((
+                bodies::id,
+                bodies::approval_no,
+                bodies::name,
+                submissions::status.nullable(),
+                submissions::revision.nullable(),
+                submissions::created_at.nullable(),
+            ))
+            .load(conn)?;
+        Ok((items, total))
     }
 }

@@ -6,35 +6,9 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::db::models::{new_id, now};
 use crate::db::schema::{bodies, evaluations, warning_events, warnings};
 use crate::db::{DbConn, MultiBackend};
-
-/// Drafted from an evaluation, not yet issued (internal).
-pub const DRAFT: &str = "draft";
-/// Issued to the body with a notice number.
-pub const ISSUED: &str = "issued";
-/// The body acknowledged receipt.
-pub const ACKNOWLEDGED: &str = "acknowledged";
-/// The body submitted its rectification report.
-pub const RECTIFICATION_SUBMITTED: &str = "rectification_submitted";
-/// Rectified and closed (final).
-pub const CLOSED: &str = "closed";
-/// Withdrawn before issue, with a reason (final).
-pub const WITHDRAWN: &str = "withdrawn";
-/// Escalated to further measures (final).
-pub const ESCALATED: &str = "escalated";
-
-/// The statuses of an issued warning: what its body and external clients may see.
-pub const PUBLISHED: [&str; 5] = [
-    ISSUED,
-    ACKNOWLEDGED,
-    RECTIFICATION_SUBMITTED,
-    CLOSED,
-    ESCALATED,
-];
-/// The statuses in which a warning past its deadline is overdue.
-pub const AWAITING_BODY: [&str; 2] = [ISSUED, ACKNOWLEDGED];
+use crate::states::{TextEnum, WarningStatus};
 
 /// The PostgreSQL advisory lock that serialises the numbering of notices (SQLite's immediate
 /// transactions already are serial).
@@ -56,7 +30,7 @@ pub struct WarningRow {
     pub reasons: String,
     /// The findings with evidence and articles, as a JSON array.
     pub findings: String,
-    /// One of the status constants of this module.
+    /// A [`WarningStatus`] code.
     pub status: String,
     /// 1 when every rule depends on grade or total and the body is borderline (SCHEME.md §6):
     /// issuing needs a written confirmation.
@@ -99,21 +73,6 @@ pub struct WarningEvent {
     pub at: NaiveDateTime,
 }
 
-/// A draft warning to create when an evaluation is finalized.
-#[derive(Debug, Clone)]
-pub struct NewDraft {
-    /// The body warned.
-    pub body_id: String,
-    /// Level 1–3.
-    pub level: i32,
-    /// The rule codes triggered, in SCHEME.md §5 order.
-    pub reasons: Vec<String>,
-    /// The findings (a JSON array) with evidence and articles.
-    pub findings: serde_json::Value,
-    /// Whether issuing needs a written confirmation (SCHEME.md §6).
-    pub review_required: bool,
-}
-
 /// A warning with what lists show beside it: its evaluation's year and its body.
 #[derive(Debug, Clone)]
 pub struct WarningListing {
@@ -135,11 +94,11 @@ pub struct WarningFilter {
     /// Only this body.
     pub body_id: Option<String>,
     /// Only this status.
-    pub status: Option<String>,
+    pub status: Option<WarningStatus>,
     /// Only this level.
     pub level: Option<i32>,
     /// Only these statuses (what the caller may see); `None` for all.
-    pub visible: Option<Vec<&'static str>>,
+    pub visible: Option<Vec<WarningStatus>>,
     /// Only overdue warnings (`Some(true)`) or only those not overdue (`Some(false)`), as of
     /// the date given (China Standard Time).
     pub overdue: Option<(bool, NaiveDate)>,
@@ -161,52 +120,6 @@ pub struct Issuance {
 /// The notice number 认宣警〔YYYY〕N号 (NOTICE.md).
 pub fn notice_no(year: i32, seq: i32) -> String {
     format!("认宣警〔{year}〕{seq}号")
-}
-
-/// Creates one draft warning per entry for an evaluation, each with an audit entry by
-/// `system`; call it inside the caller's (write) transaction. The number of drafts created.
-pub fn create_drafts(
-    conn: &mut DbConn,
-    evaluation_id: &str,
-    drafts: &[NewDraft],
-) -> QueryResult<usize> {
-    for draft in drafts {
-        let at = now();
-        let row = WarningRow {
-            id: new_id(),
-            evaluation_id: evaluation_id.to_string(),
-            body_id: draft.body_id.clone(),
-            level: draft.level,
-            reasons: serde_json::Value::from(draft.reasons.clone()).to_string(),
-            findings: draft.findings.to_string(),
-            status: DRAFT.to_string(),
-            review_required: i32::from(draft.review_required),
-            notice_no: None,
-            notice_year: None,
-            notice_seq: None,
-            issued_on: None,
-            deadline: None,
-            internal_note: None,
-            created_at: at,
-            updated_at: at,
-        };
-        row.insert(conn)?;
-        crate::db::models::audit::record(
-            conn,
-            "system",
-            "warning.draft",
-            "warning",
-            &row.id,
-            serde_json::json!({
-                "evaluation_id": evaluation_id,
-                "body_id": draft.body_id,
-                "level": draft.level,
-                "reasons": draft.reasons,
-                "review_required": draft.review_required,
-            }),
-        )?;
-    }
-    Ok(drafts.len())
 }
 
 impl WarningRow {
@@ -235,7 +148,9 @@ impl WarningRow {
     /// Whether it is overdue on `today` (China Standard Time): issued or acknowledged, and
     /// `today` after the deadline.
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
-        AWAITING_BODY.contains(&self.status.as_str()) && self.deadline.is_some_and(|d| today > d)
+        WarningStatus::parse(&self.status)
+            .is_some_and(|s| WarningStatus::AWAITING_BODY.contains(&s))
+            && self.deadline.is_some_and(|d| today > d)
     }
 
     /// The issued (or later) warnings of an evaluation, in notice-number order.
@@ -245,7 +160,7 @@ impl WarningRow {
     ) -> QueryResult<Vec<WarningRow>> {
         warnings::table
             .filter(warnings::evaluation_id.eq(evaluation_id))
-            .filter(warnings::status.eq_any(PUBLISHED))
+            .filter(warnings::status.eq_any(codes(&WarningStatus::PUBLISHED)))
             .order((warnings::notice_year.asc(), warnings::notice_seq.asc()))
             .select(WarningRow::as_select())
             .load(conn)
@@ -322,10 +237,10 @@ impl WarningRow {
         diesel::update(
             warnings::table
                 .filter(warnings::id.eq(id))
-                .filter(warnings::status.eq(DRAFT)),
+                .filter(warnings::status.eq(WarningStatus::Draft.as_str())),
         )
         .set((
-            warnings::status.eq(ISSUED),
+            warnings::status.eq(WarningStatus::Issued.as_str()),
             warnings::notice_no.eq(Some(notice_no(issuance.year, issuance.seq))),
             warnings::notice_year.eq(Some(issuance.year)),
             warnings::notice_seq.eq(Some(issuance.seq)),
@@ -342,16 +257,19 @@ impl WarningRow {
     pub fn set_status(
         conn: &mut DbConn,
         id: &str,
-        from: &str,
-        to: &str,
+        from: WarningStatus,
+        to: WarningStatus,
         at: NaiveDateTime,
     ) -> QueryResult<usize> {
         diesel::update(
             warnings::table
                 .filter(warnings::id.eq(id))
-                .filter(warnings::status.eq(from)),
+                .filter(warnings::status.eq(from.as_str())),
         )
-        .set((warnings::status.eq(to), warnings::updated_at.eq(at)))
+        .set((
+            warnings::status.eq(to.as_str()),
+            warnings::updated_at.eq(at),
+        ))
         .execute(conn)
     }
 }
@@ -409,18 +327,18 @@ fn listing_query(filter: &WarningFilter) -> diesel::dsl::IntoBoxed<'static, Join
     if let Some(b) = &filter.body_id {
         q = q.filter(warnings::body_id.eq(b.clone()));
     }
-    if let Some(s) = &filter.status {
-        q = q.filter(warnings::status.eq(s.clone()));
+    if let Some(s) = filter.status {
+        q = q.filter(warnings::status.eq(s.as_str()));
     }
     if let Some(l) = filter.level {
         q = q.filter(warnings::level.eq(l));
     }
     if let Some(visible) = &filter.visible {
-        q = q.filter(warnings::status.eq_any(visible.clone()));
+        q = q.filter(warnings::status.eq_any(codes(visible)));
     }
     if let Some((overdue, today)) = filter.overdue {
         let awaiting = warnings::status
-            .eq_any(AWAITING_BODY)
+            .eq_any(codes(&WarningStatus::AWAITING_BODY))
             .and(warnings::deadline.lt(today));
         q = if overdue {
             q.filter(awaiting)
@@ -429,4 +347,9 @@ fn listing_query(filter: &WarningFilter) -> diesel::dsl::IntoBoxed<'static, Join
         };
     }
     q
+}
+
+/// The stored codes of some statuses.
+fn codes(statuses: &[WarningStatus]) -> Vec<&'static str> {
+    statuses.iter().map(|s| s.as_str()).collect()
 }

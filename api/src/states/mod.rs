@@ -1,11 +1,37 @@
 //! Every state the process knows, as enums stored as their snake_case text, and each state
 //! machine's allowed transitions as one table beside its enum. This is the one file in which a
 //! status word is written as a string literal; everything else names the enum.
+//!
+//! It depends on nothing else of the crate, so that both the domain (which applies the
+//! transitions) and the models' queries (which filter by state) can name the states without a
+//! cycle between `domain` and `db`; `domain::states` is this module.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::error::{Error, ErrorCode};
+/// A stored state the enum does not know: a fault of the data.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown stored state {0:?}")]
+pub struct UnknownState(pub String);
+
+/// A value given by a caller that names no state.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown value {0:?}")]
+pub struct UnknownValue(pub String);
+
+/// A transition the state machine does not allow.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the state is {from}; cannot {action}")]
+pub struct Refused {
+    /// The current state's code.
+    pub from: &'static str,
+    /// The current state in Chinese.
+    pub from_zh: &'static str,
+    /// The action, as written in code.
+    pub action: String,
+    /// What was wanted, in Chinese (e.g. 签发).
+    pub wanted_zh: String,
+}
 
 /// An enum stored as text: its code, the enum of a code, and every value.
 pub trait TextEnum: Sized + Copy + PartialEq + 'static {
@@ -18,8 +44,8 @@ pub trait TextEnum: Sized + Copy + PartialEq + 'static {
         Self::ALL.iter().copied().find(|v| v.as_str() == code)
     }
     /// The value of a stored code; a code the enum does not know is a fault of the data.
-    fn parse_stored(code: &str) -> Result<Self, Error> {
-        Self::parse(code).ok_or_else(|| Error::internal(format!("unknown stored state {code:?}")))
+    fn parse_stored(code: &str) -> Result<Self, UnknownState> {
+        Self::parse(code).ok_or_else(|| UnknownState(code.to_string()))
     }
 }
 
@@ -40,14 +66,14 @@ pub trait StateMachine: TextEnum {
             .map(|(_, _, to)| *to)
     }
 
-    /// Where the action leads, or the 409 that says it may not be done now.
-    fn apply(self, action: Self::Action, wanted_zh: &str) -> Result<Self, Error> {
-        self.next(action).ok_or_else(|| {
-            Error::conflict(
-                ErrorCode::InvalidTransition,
-                format!("当前状态为{}，不能{wanted_zh}", self.zh()),
-                format!("the state is {}; cannot {action:?}", self.as_str()),
-            )
+    /// Where the action leads, or the refusal (409 `invalid_transition` in the domain) that
+    /// says it may not be done now.
+    fn apply(self, action: Self::Action, wanted_zh: &str) -> Result<Self, Refused> {
+        self.next(action).ok_or_else(|| Refused {
+            from: self.as_str(),
+            from_zh: self.zh(),
+            action: format!("{action:?}"),
+            wanted_zh: wanted_zh.to_string(),
         })
     }
 }
@@ -80,14 +106,9 @@ macro_rules! text_enum {
         }
 
         impl std::str::FromStr for $name {
-            type Err = Error;
-            fn from_str(s: &str) -> Result<Self, Error> {
-                <$name as TextEnum>::parse(s).ok_or_else(|| {
-                    Error::bad_request(
-                        format!("未知的取值 {s}"),
-                        format!("unknown value {s}"),
-                    )
-                })
+            type Err = UnknownValue;
+            fn from_str(s: &str) -> Result<Self, UnknownValue> {
+                <$name as TextEnum>::parse(s).ok_or_else(|| UnknownValue(s.to_string()))
             }
         }
     };
@@ -441,145 +462,5 @@ impl Scope {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Walks every (state, action) pair of a machine: the table's answer is the only one, and
-    /// `apply` refuses exactly the pairs the table lacks, with 409 `invalid_transition`.
-    fn walk<M: StateMachine + std::fmt::Debug>(
-        actions: &[M::Action],
-        expected: &[(M, M::Action, M)],
-    ) {
-        for &state in M::ALL {
-            for &action in actions {
-                let want = expected
-                    .iter()
-                    .find(|(f, a, _)| *f == state && *a == action)
-                    .map(|(_, _, t)| *t);
-                assert_eq!(state.next(action), want, "{state:?} --{action:?}-->");
-                match state.apply(action, "x") {
-                    Ok(to) => assert_eq!(Some(to), want),
-                    Err(e) => {
-                        assert!(want.is_none());
-                        assert_eq!(e.code, ErrorCode::InvalidTransition);
-                    }
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn warnings_follow_design_section_3() {
-        use WarningAction as A;
-        use WarningStatus as S;
-        walk::<S>(
-            &[
-                A::Issue,
-                A::Withdraw,
-                A::Acknowledge,
-                A::SubmitRectification,
-                A::SendBack,
-                A::Close,
-                A::Escalate,
-            ],
-            &[
-                (S::Draft, A::Issue, S::Issued),
-                (S::Draft, A::Withdraw, S::Withdrawn),
-                (S::Issued, A::Acknowledge, S::Acknowledged),
-                (S::Issued, A::Escalate, S::Escalated),
-                (
-                    S::Acknowledged,
-                    A::SubmitRectification,
-                    S::RectificationSubmitted,
-                ),
-                (S::Acknowledged, A::Escalate, S::Escalated),
-                (S::RectificationSubmitted, A::Close, S::Closed),
-                (S::RectificationSubmitted, A::SendBack, S::Acknowledged),
-                (S::RectificationSubmitted, A::Escalate, S::Escalated),
-            ],
-        );
-        for final_state in [S::Closed, S::Withdrawn, S::Escalated] {
-            assert!(S::TRANSITIONS.iter().all(|(f, _, _)| *f != final_state));
-        }
-    }
-
-    #[test]
-    fn reports_are_saved_submitted_and_reviewed() {
-        use SubmissionAction as A;
-        use SubmissionStatus as S;
-        walk::<S>(
-            &[A::Save, A::Submit, A::Return, A::Accept],
-            &[
-                (S::Draft, A::Save, S::Draft),
-                (S::Draft, A::Submit, S::Submitted),
-                (S::Returned, A::Save, S::Draft),
-                (S::Returned, A::Submit, S::Submitted),
-                (S::Submitted, A::Return, S::Returned),
-                (S::Submitted, A::Accept, S::Accepted),
-            ],
-        );
-        assert!(S::Submitted.counts() && S::Accepted.counts());
-        assert!(!S::Draft.counts() && !S::Returned.counts());
-    }
-
-    #[test]
-    fn evaluations_run_publish_and_finalize() {
-        use EvaluationAction as A;
-        use EvaluationStatus as S;
-        walk::<S>(
-            &[
-                A::Finish,
-                A::Fail,
-                A::Publish,
-                A::Finalize,
-                A::Replace,
-                A::Supersede,
-            ],
-            &[
-                (S::Running, A::Finish, S::Draft),
-                (S::Running, A::Fail, S::Failed),
-                (S::Draft, A::Publish, S::PublicNotice),
-                (S::Draft, A::Replace, S::Superseded),
-                (S::PublicNotice, A::Finalize, S::Final),
-                (S::PublicNotice, A::Replace, S::Superseded),
-                (S::Final, A::Supersede, S::Superseded),
-            ],
-        );
-    }
-
-    #[test]
-    fn objections_are_answered_once() {
-        use ObjectionAction as A;
-        use ObjectionStatus as S;
-        walk::<S>(
-            &[A::Uphold, A::Reject],
-            &[
-                (S::Open, A::Uphold, S::Upheld),
-                (S::Open, A::Reject, S::Rejected),
-            ],
-        );
-    }
-
-    #[test]
-    fn codes_round_trip() {
-        fn round_trip<T: TextEnum + std::fmt::Debug>() {
-            for &v in T::ALL {
-                assert_eq!(T::parse(v.as_str()), Some(v));
-            }
-            assert_eq!(T::parse("no such state"), None);
-        }
-        round_trip::<SubmissionStatus>();
-        round_trip::<EvaluationStatus>();
-        round_trip::<ObjectionStatus>();
-        round_trip::<WarningStatus>();
-        round_trip::<BodyStatus>();
-        round_trip::<SchemeStatus>();
-        round_trip::<IncidentSource>();
-        round_trip::<Role>();
-        round_trip::<Scope>();
-        assert_eq!(
-            serde_json::to_string(&WarningStatus::RectificationSubmitted).unwrap(),
-            "\"rectification_submitted\""
-        );
-    }
-}
+#[allow(clippy::unwrap_used)]
+mod tests;

@@ -1,0 +1,158 @@
+//! The charts of an evaluation as SVG (and PNG, set in the server's CJK font): grade
+//! distribution, score histogram, dimension profile, and a body's radar and trend.
+
+use pubeval_reports::charts::{self, ChartName, TrendPoint};
+use pubeval_reports::{RankingRow, Typesetter};
+use pubeval_scoring::Scheme;
+
+use super::{Document, ranking_row, rendering, report_of, result_rows, results_of};
+use crate::db::DbConn;
+use crate::db::models::evaluation::{Evaluation, ResultRow};
+use crate::domain::states::EvaluationStatus;
+use crate::domain::{Ctx, Error, Noun, Result};
+
+/// A drawn chart of an evaluation.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    /// Which chart.
+    pub name: ChartName,
+    /// The evaluation year.
+    pub year: i32,
+    /// The drawing.
+    pub svg: String,
+}
+
+impl Chart {
+    /// The chart as an SVG file.
+    pub fn svg_document(self) -> Document {
+        let (file_name, ascii_name) = self.file_names("svg");
+        Document {
+            bytes: self.svg.into_bytes(),
+            file_name,
+            ascii_name,
+        }
+    }
+
+    /// The chart as a PNG file, at twice the SVG's pixels.
+    pub fn png_document(&self, typesetter: &Typesetter) -> Result<Document> {
+        let (file_name, ascii_name) = self.file_names("png");
+        Ok(Document {
+            bytes: charts::svg_to_png(&self.svg, typesetter.fonts()).map_err(rendering)?,
+            file_name,
+            ascii_name,
+        })
+    }
+
+    fn file_names(&self, extension: &str) -> (String, String) {
+        let (name, year) = (self.name, self.year);
+        (
+            format!("{year}年度{}.{extension}", name.title()),
+            format!("{name}-{year}.{extension}"),
+        )
+    }
+}
+
+/// Draws a chart of an evaluation for those who read its reports; `body_radar` and
+/// `body_trend` need the body (422 on `body` without it, or when it has nothing to draw).
+pub fn draw(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    evaluation_id: &str,
+    name: ChartName,
+    body: Option<&str>,
+) -> Result<Chart> {
+    if name.needs_body() && body.is_none() {
+        return Err(Error::invalid_field(
+            "body",
+            "此图表须指明机构（?body=）",
+            "this chart needs ?body=",
+        ));
+    }
+    let (evaluation, scheme) = report_of(conn, ctx, evaluation_id)?;
+    let svg = svg(conn, &evaluation, &scheme, name, body)?;
+    Ok(Chart {
+        name,
+        year: evaluation.year,
+        svg,
+    })
+}
+
+/// 422 on `body` when the data has nothing to draw.
+fn no_data(e: pubeval_reports::ReportError) -> Error {
+    match e {
+        pubeval_reports::ReportError::NoData { zh, en } => Error::invalid_field("body", &zh, &en),
+        other => rendering(other),
+    }
+}
+
+/// 404: the body has no result in the evaluation.
+fn no_result() -> Error {
+    Error::not_found(Noun::Result)
+}
+
+fn svg(
+    conn: &mut DbConn,
+    evaluation: &Evaluation,
+    scheme: &Scheme,
+    name: ChartName,
+    body: Option<&str>,
+) -> Result<String> {
+    match name {
+        ChartName::GradeDistribution | ChartName::ScoreHistogram => {
+            let rows: Vec<RankingRow> = result_rows(conn, &evaluation.id)?
+                .iter()
+                .map(ranking_row)
+                .collect();
+            let drawn = if name == ChartName::GradeDistribution {
+                charts::grade_distribution(scheme, &rows)
+            } else {
+                charts::score_histogram(scheme, &rows)
+            };
+            drawn.map_err(no_data)
+        }
+        ChartName::DimensionProfile => {
+            charts::dimension_profile(scheme, &results_of(conn, &evaluation.id)?).map_err(no_data)
+        }
+        ChartName::BodyRadar => {
+            let body_id = body.unwrap_or_default();
+            let cohort = results_of(conn, &evaluation.id)?;
+            let own = cohort
+                .iter()
+                .find(|r| r.body_id == body_id)
+                .ok_or_else(no_result)?;
+            charts::body_radar(scheme, own, &cohort).map_err(no_data)
+        }
+        ChartName::BodyTrend => {
+            let body_id = body.unwrap_or_default();
+            let own = ResultRow::of_body(conn, &evaluation.id, body_id)?.ok_or_else(no_result)?;
+            let points = trend(conn, evaluation, body_id)?;
+            charts::body_trend(scheme, &own.name, "全部机构", &points).map_err(no_data)
+        }
+    }
+}
+
+/// The body's total and the cohort's median in every year up to the evaluation's: the final
+/// evaluation of earlier years, this evaluation for its own.
+fn trend(conn: &mut DbConn, evaluation: &Evaluation, body_id: &str) -> Result<Vec<TrendPoint>> {
+    let (finals, _) = Evaluation::page(conn, None, Some(&[EvaluationStatus::Final]), 0, i64::MAX)?;
+    let mut earlier: Vec<Evaluation> = finals
+        .into_iter()
+        .filter(|e| e.year < evaluation.year)
+        .collect();
+    earlier.sort_by_key(|e| e.year);
+    let mut points = Vec::new();
+    for e in earlier.iter().chain(std::iter::once(evaluation)) {
+        let totals = ResultRow::totals(conn, &e.id)?;
+        let total = totals
+            .iter()
+            .find(|(b, _)| b == body_id)
+            .and_then(|(_, t)| *t);
+        let median = charts::median(totals.iter().filter_map(|(_, t)| *t));
+        points.push(TrendPoint {
+            year: e.year,
+            total,
+            median,
+        });
+    }
+    Ok(points)
+}

@@ -1,0 +1,94 @@
+//! Reading reports: a body's current revision and history, and the year's list for staff.
+
+use crate::db::DbConn;
+use crate::db::models::body::Body;
+use crate::db::models::submission::{LineFilter, Revision, StatusLine};
+use crate::domain::states::SubmissionStatus;
+use crate::domain::{Ctx, Error, Noun, Result, TextEnum};
+
+/// The current revision of a body's report (404 when there is none, or the body is not the
+/// viewer's).
+pub fn current(conn: &mut DbConn, ctx: &Ctx, body_id: &str, year: i32) -> Result<Revision> {
+    ctx.viewer().body_data(body_id)?;
+    Revision::current(conn, body_id, year)?.ok_or_else(|| Error::not_found(Noun::Report))
+}
+
+/// A page of a body's revisions, oldest first, with the total.
+pub fn revisions(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    body_id: &str,
+    year: i32,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<Revision>, i64)> {
+    ctx.viewer().body_data(body_id)?;
+    Body::by_id(conn, body_id)?.ok_or_else(|| Error::not_found(Noun::Body))?;
+    Ok(Revision::page(conn, body_id, year, offset, limit)?)
+}
+
+/// One revision of a body's report.
+pub fn revision(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    body_id: &str,
+    year: i32,
+    number: i32,
+) -> Result<Revision> {
+    ctx.viewer().body_data(body_id)?;
+    Revision::get(conn, body_id, year, number)?.ok_or_else(|| Error::not_found(Noun::Revision))
+}
+
+/// Which bodies the year's list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListFilter {
+    /// Every body the year expects.
+    All,
+    /// Bodies whose current revision is in this state.
+    Status(SubmissionStatus),
+    /// Bodies that saved nothing (`not_submitted`).
+    NotSubmitted,
+}
+
+impl ListFilter {
+    /// The word for bodies that saved nothing, in the list and its filter.
+    pub const NOT_SUBMITTED: &'static str = "not_submitted";
+
+    /// The filter a `status` query word names (422 naming `status` when it names none).
+    pub fn parse(word: Option<&str>) -> Result<ListFilter> {
+        match word {
+            None => Ok(ListFilter::All),
+            Some(w) if w == ListFilter::NOT_SUBMITTED => Ok(ListFilter::NotSubmitted),
+            Some(w) => SubmissionStatus::parse(w)
+                .map(ListFilter::Status)
+                .ok_or_else(|| {
+                    Error::invalid_field(
+                        "status",
+                        "状态须为 draft、submitted、returned、accepted 或 not_submitted",
+                        "status must be draft, submitted, returned, accepted or not_submitted",
+                    )
+                }),
+        }
+    }
+}
+
+/// A page of the bodies the year expects, with their current report status, in
+/// approval-number order (staff only), and the total. The database filters, counts and pages.
+pub fn list(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    year: i32,
+    filter: ListFilter,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<StatusLine>, i64)> {
+    if !ctx.viewer().is_staff() {
+        return Err(Error::forbidden());
+    }
+    let filter = match filter {
+        ListFilter::All => LineFilter::All,
+        ListFilter::Status(s) => LineFilter::Status(s.as_str()),
+        ListFilter::NotSubmitted => LineFilter::NoRevision,
+    };
+    Ok(StatusLine::page(conn, year, filter, offset, limit)?)
+}
