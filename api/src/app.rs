@@ -41,6 +41,7 @@ pub fn build_app(
         .configure(routes::configure)
         .openapi_service(|doc| SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", doc))
         .into_app()
+        .configure(crate::console::configure)
         .service(web::redirect("/docs", "/docs/"))
         .default_service(web::to(not_found))
 }
@@ -111,11 +112,12 @@ fn allowed_methods(path: &str) -> Vec<String> {
 fn json_error_body<B: MessageBody + 'static>(
     res: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let is_json = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.to_str().is_ok_and(|s| s.starts_with("application/json")));
-    if is_json || res.status().as_u16() < 400 {
+    // JSON errors are already in the shape; the console's HTML error pages are meant for people.
+    let is_shaped = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
+        v.to_str()
+            .is_ok_and(|s| s.starts_with("application/json") || s.starts_with("text/html"))
+    });
+    if is_shaped || res.status().as_u16() < 400 {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();

@@ -35,6 +35,8 @@ pub struct Config {
     pub font_path: Option<PathBuf>,
     /// Whether to search the system's fonts too.
     pub system_fonts: bool,
+    /// Whether the console's session cookie is marked `Secure` (set it when served over HTTPS).
+    pub cookie_secure: bool,
     /// Threads running evaluations (at least 1); each run loads a year's data and scores it.
     pub evaluation_workers: usize,
 }
@@ -54,6 +56,7 @@ impl Default for Config {
             metrics_token: None,
             font_path: None,
             system_fonts: true,
+            cookie_secure: false,
             evaluation_workers: 1,
         }
     }

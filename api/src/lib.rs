@@ -9,6 +9,7 @@ pub mod application;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod console;
 pub mod db;
 pub mod demo;
 pub mod documents;

@@ -34,4 +34,29 @@ impl AppState {
     pub fn ctx(&self, principal: &crate::domain::Principal) -> crate::domain::Ctx {
         crate::domain::Ctx::new(principal.clone(), self.clock.clone())
     }
+
+    /// Runs a use case off the async runtime, with a pooled connection, in the principal's
+    /// context (the JSON API and the console both call use cases through this).
+    pub async fn run<T, F>(
+        &self,
+        principal: &crate::domain::Principal,
+        f: F,
+    ) -> crate::domain::Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut crate::db::DbConn, &crate::domain::Ctx) -> crate::domain::Result<T>
+            + Send
+            + 'static,
+    {
+        let ctx = self.ctx(principal);
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool
+                .get()
+                .map_err(|e| crate::domain::Error::from(crate::db::DbError::from(e)))?;
+            f(&mut conn, &ctx)
+        })
+        .await
+        .map_err(crate::domain::Error::internal)?
+    }
 }

@@ -2,7 +2,10 @@
 //! revoking one's own tokens. The login throttle is kept by the caller around [`login`]: it
 //! is per instance and knows the caller's address, which the domain does not.
 
+use std::net::IpAddr;
+
 use crate::auth::password;
+use crate::auth::throttle::LoginThrottle;
 use crate::auth::token::{SubjectKind, TokenKeys};
 use crate::db::models::client::ApiClient;
 use crate::db::models::user::User;
@@ -94,6 +97,32 @@ pub fn login(conn: &mut DbConn, keys: &TokenKeys, grant: Grant) -> Result<Option
         }
     };
     token.transpose().map_err(Error::internal)
+}
+
+/// Signs in through the login throttle: refused (429, with the wait) while the name or address
+/// is locked out; otherwise the grant is checked, and a failure is counted. The token, or 401
+/// with "用户名或密码错误". The JSON API and the console both sign in through this.
+pub fn sign_in(
+    conn: &mut DbConn,
+    keys: &TokenKeys,
+    throttle: &LoginThrottle,
+    grant: Grant,
+    address: Option<IpAddr>,
+) -> Result<String> {
+    let key = grant.throttle_key();
+    if let Some(wait) = throttle.check(&key, address) {
+        return Err(Error::too_many_attempts(wait));
+    }
+    match login(conn, keys, grant)? {
+        Some(token) => {
+            throttle.succeed(&key);
+            Ok(token)
+        }
+        None => {
+            throttle.fail(&key, address);
+            Err(bad_credentials())
+        }
+    }
 }
 
 /// Ends every token of the caller (log out everywhere).

@@ -76,28 +76,19 @@ pub async fn token(
 ) -> Result<HttpResponse, ApiError> {
     let address = req.peer_addr().map(|a| a.ip());
     let grant = Grant::from(token_request(body.into_inner())?);
-    let throttle_key = grant.throttle_key();
-    if let Some(wait) = state.throttle.check(&throttle_key, address) {
-        return Err(ApiError::too_many_attempts(wait));
-    }
     let keys = state.keys.clone();
-    let issued = with_conn(&state, move |conn| Ok(sessions::login(conn, &keys, grant)?)).await?;
-    match issued {
-        Some(access_token) => {
-            state.throttle.succeed(&throttle_key);
-            Ok(HttpResponse::Ok()
-                .insert_header(("Cache-Control", "no-store"))
-                .json(TokenResponse {
-                    access_token,
-                    token_type: "Bearer".into(),
-                    expires_in: state.keys.ttl_seconds(),
-                }))
-        }
-        None => {
-            state.throttle.fail(&throttle_key, address);
-            Err(sessions::bad_credentials().into())
-        }
-    }
+    let throttle = state.throttle.clone();
+    let access_token = with_conn(&state, move |conn| {
+        Ok(sessions::sign_in(conn, &keys, &throttle, grant, address)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(TokenResponse {
+            access_token,
+            token_type: "Bearer".into(),
+            expires_in: state.keys.ttl_seconds(),
+        }))
 }
 
 /// Reads a token request, naming `grant_type` when it is missing or unknown (serde's message

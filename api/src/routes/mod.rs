@@ -189,16 +189,7 @@ where
         + Send
         + 'static,
 {
-    let ctx = state.ctx(principal);
-    let pool = state.pool.clone();
-    let outcome = actix_web::web::block(move || {
-        let mut conn = pool
-            .get()
-            .map_err(|e| crate::domain::Error::from(crate::db::DbError::from(e)))?;
-        f(&mut conn, &ctx)
-    })
-    .await?;
-    Ok(outcome?)
+    Ok(state.run(principal, f).await?)
 }
 
 /// Runs blocking database work off the async runtime, with a pooled connection.
