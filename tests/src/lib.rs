@@ -16,6 +16,8 @@ use pubeval::config::Config;
 use pubeval::db::{self, DbPool};
 use serde_json::{Value, json};
 
+pub mod browser;
+
 /// The environment variable naming the PostgreSQL server tests may use.
 pub const POSTGRES_ENV: &str = "PUBEVAL_TEST_POSTGRES_URL";
 

@@ -72,6 +72,25 @@ pub fn check_origin(req: &HttpRequest) -> Result<(), ConsoleError> {
     }
 }
 
+/// Refuses (403) every console POST whose `Origin` is missing or foreign, before anything else
+/// reads the request — a forged form from another site never reaches a handler.
+pub async fn refuse_cross_site(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<
+    actix_web::dev::ServiceResponse<
+        actix_web::body::EitherBody<impl actix_web::body::MessageBody>,
+    >,
+    actix_web::Error,
+> {
+    use actix_web::ResponseError;
+    if req.method() == actix_web::http::Method::POST && check_origin(req.request()).is_err() {
+        let refused = ConsoleError::CrossSite.error_response();
+        return Ok(req.into_response(refused).map_into_right_body());
+    }
+    Ok(next.call(req).await?.map_into_left_body())
+}
+
 /// The cookie that holds a new session's token.
 pub fn session_cookie(token: &str, ttl_seconds: u64, secure: bool) -> Cookie<'static> {
     Cookie::build(COOKIE, token.to_string())
