@@ -13,6 +13,7 @@ mod error;
 pub mod fonts;
 pub mod pdf;
 pub mod ranking;
+pub mod table;
 pub mod width;
 
 pub use charts::ChartName;

@@ -16,6 +16,8 @@ use crate::incident::{Incident, REGULATOR_TIMEZONE};
 use crate::payload::{FieldValue, Payload};
 use crate::scheme::{FieldType, Scheme};
 
+mod names;
+
 /// The 31 provincial-level regions of the mainland.
 pub const PROVINCES: [&str; 31] = [
     "北京",
@@ -56,70 +58,12 @@ const PROVINCE_WEIGHTS: [u32; 31] = [
     22, 4, 3, 2, 1, 3, 1, 1, 12, 8, 7, 3, 3, 1, 6, 3, 3, 2, 12, 1, 1, 2, 3, 1, 1, 1, 2, 1, 1, 1, 1,
 ];
 
-const TRADE_NAMES: [&str; 48] = [
-    "华信",
-    "中联",
-    "国信",
-    "正信",
-    "天安",
-    "恒标",
-    "诚誉",
-    "安标",
-    "中测",
-    "方圆",
-    "鉴衡",
-    "泰尔",
-    "华夏",
-    "中质",
-    "广信",
-    "东方",
-    "长城",
-    "新世纪",
-    "远航",
-    "金鼎",
-    "卓越",
-    "博远",
-    "环宇",
-    "中安",
-    "兴原",
-    "联合",
-    "汇智",
-    "明德",
-    "正和",
-    "同创",
-    "海创",
-    "嘉信",
-    "中汇",
-    "恒信",
-    "世标",
-    "大陆",
-    "信达",
-    "中鉴",
-    "华测",
-    "通标",
-    "凯瑞",
-    "求是",
-    "至诚",
-    "中启",
-    "赛宝",
-    "英格",
-    "航协",
-    "北方",
-];
-
-const NAME_SUFFIXES: [&str; 4] = [
-    "认证有限公司",
-    "认证中心有限公司",
-    "质量认证有限公司",
-    "检测认证有限公司",
-];
-
 /// A generated certification body.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SyntheticBody {
     /// Identifier.
     pub body_id: String,
-    /// Name, e.g. 北京华信认证有限公司.
+    /// Name, unique and registry-like, e.g. 北京华信认证有限公司 or 苏州远航技术检测认证有限公司.
     pub name: String,
     /// Approval number, e.g. CNCA-R-2004-017.
     pub approval_no: String,
@@ -157,7 +101,9 @@ impl Population {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let province_total: u32 = PROVINCE_WEIGHTS.iter().sum();
         let mut per_year_seq = std::collections::HashMap::<i32, u32>::new();
-        let mut names = std::collections::HashSet::new();
+        let mut taken = std::collections::HashSet::new();
+        // Names draw from a stream of their own, so that their parts never shift the rest.
+        let mut name_rng = ChaCha8Rng::seed_from_u64(seed ^ 0x4E41_4D45);
         let bodies = (0..n)
             .map(|i| {
                 let mut pick = rng.random_range(0..province_total);
@@ -177,17 +123,9 @@ impl Population {
                 *seq += 1;
                 let approved_on = NaiveDate::from_ymd_opt(approval_year, 1, 1).unwrap_or_default()
                     + Duration::days(rng.random_range(0..365));
-                let base = format!(
-                    "{province}{}{}",
-                    TRADE_NAMES[rng.random_range(0..TRADE_NAMES.len())],
-                    NAME_SUFFIXES[rng.random_range(0..NAME_SUFFIXES.len())]
-                );
-                let mut name = base.clone();
-                let mut k = 2;
-                while !names.insert(name.clone()) {
-                    name = format!("{}（{k}）", base);
-                    k += 1;
-                }
+                let trade = rng.random_range(0..names::TRADE_NAMES.len());
+                let kind = rng.random_range(0..names::NAME_SUFFIXES.len());
+                let name = names::body_name(p, trade, kind, &mut name_rng, &mut taken);
                 // Skewed towards diligent: most bodies do reasonable work, a tail does little.
                 let diligence = rng.random::<f64>().powf(0.4);
                 SyntheticBody {

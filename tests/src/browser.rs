@@ -19,7 +19,8 @@ use crate::{ADMIN, Backend, DbGuard, TEST_SECRET, fresh_database, tempdir};
 const AXE: &str = include_str!("../vendor/axe.min.js");
 
 /// The reason browser tests are ignored unless asked for.
-pub const NEEDS: &str = "needs chromium and chromium-driver (apt-get install chromium chromium-driver)";
+pub const NEEDS: &str =
+    "needs chromium and chromium-driver (apt-get install chromium chromium-driver)";
 
 /// A running server, a chromedriver and a browser session.
 pub struct Browser {
@@ -47,7 +48,8 @@ impl Browser {
             pool_size: 4,
             ..Config::default()
         };
-        let keys = TokenKeys::new(TEST_SECRET, &config.issuer, &config.audience, 3600).expect("keys");
+        let keys =
+            TokenKeys::new(TEST_SECRET, &config.issuer, &config.audience, 3600).expect("keys");
         let app = Application::build_with(
             config,
             Options {
@@ -166,27 +168,50 @@ impl Browser {
             .await
             .expect("for")
             .unwrap_or_else(|| panic!("label {label} names no input"));
-        let input = self
-            .client
-            .find(Locator::Id(&for_id))
-            .await
-            .expect("input");
+        let input = self.client.find(Locator::Id(&for_id)).await.expect("input");
         input.clear().await.expect("clear");
         input.send_keys(value).await.expect("type");
-        let typed = input.prop("value").await.expect("value").unwrap_or_default();
+        let typed = input
+            .prop("value")
+            .await
+            .expect("value")
+            .unwrap_or_default();
         assert_eq!(typed, value, "typed into {label}");
     }
 
-    /// Presses the button with this text.
+    /// Presses the button with this text and waits for the page it leads to (every button of
+    /// the console submits a form, which loads a new document).
     pub async fn press(&self, text: &str) {
         let xpath = format!("//button[normalize-space(.)='{text}']");
-        self.client
+        let button = self
+            .client
             .find(Locator::XPath(&xpath))
             .await
-            .unwrap_or_else(|e| panic!("button {text}: {e}"))
-            .click()
+            .unwrap_or_else(|e| panic!("button {text}: {e}"));
+        self.client
+            .execute("window.__pubevalOldPage = true;", vec![])
             .await
-            .expect("click");
+            .expect("mark the page");
+        button.click().await.expect("click");
+        let started = std::time::Instant::now();
+        loop {
+            let loaded = self
+                .client
+                .execute(
+                    "return window.__pubevalOldPage !== true && document.readyState === 'complete';",
+                    vec![],
+                )
+                .await
+                .unwrap_or(Value::Bool(false));
+            if loaded == Value::Bool(true) {
+                break;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(20),
+                "pressing {text} loaded no page"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
     }
 
     /// Logs in through the login page.
@@ -204,7 +229,10 @@ impl Browser {
         std::fs::create_dir_all(&dir).expect("screenshot dir");
         let png = self.client.screenshot().await.expect("screenshot");
         std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
-        self.client.execute(AXE, vec![]).await.expect("inject axe-core");
+        self.client
+            .execute(AXE, vec![])
+            .await
+            .expect("inject axe-core");
         let result = self
             .client
             .execute_async(
@@ -222,7 +250,11 @@ impl Browser {
             .iter()
             .filter(|v| matches!(v["impact"].as_str(), Some("critical" | "serious")))
             .collect();
-        assert!(bad.is_empty(), "axe-core on {name} ({}): {bad:#?}", self.path().await);
+        assert!(
+            bad.is_empty(),
+            "axe-core on {name} ({}): {bad:#?}",
+            self.path().await
+        );
     }
 
     /// Submits a form from a page of another origin (a `data:` page) to a console address:

@@ -109,7 +109,7 @@ pub fn run(args: &ReportsBenchArgs) -> Result<(), CliError> {
     render_zip(&zip_path, results.len(), "评价结果告知书", |i| {
         letter_pdf(&letters.letter(i), &typesetter)
             .map(|pdf| (format!("{i:05}.pdf"), pdf))
-            .map_err(|e| e.to_string())
+            .map_err(crate::domain::Error::internal)
     })?;
     let letters_s = t.elapsed().as_secs_f64();
     let zip_mb = std::fs::metadata(&zip_path).map_or(0.0, |m| m.len() as f64 / 1_048_576.0);

@@ -3,6 +3,7 @@
 
 mod admin;
 mod bench;
+mod bench_console;
 mod bench_evaluation;
 mod bench_reports;
 mod bench_submissions;
@@ -122,6 +123,8 @@ pub enum BenchTarget {
     /// The staff's list of a year's reports (first page, a filtered page) and a body's history
     /// over a generated SQLite database.
     Submissions(bench_submissions::SubmissionsBenchArgs),
+    /// The console's home, cycle, ranking and result pages (median and p99 server time).
+    Console(bench_console::ConsoleBenchArgs),
 }
 
 /// Runs a parsed command line.
@@ -145,6 +148,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             BenchTarget::Evaluation(args) => bench_evaluation::run(&args),
             BenchTarget::Reports(args) => bench_reports::run(&args),
             BenchTarget::Submissions(args) => bench_submissions::run(&args),
+            BenchTarget::Console(args) => bench_console::run(&args),
         },
     }
 }

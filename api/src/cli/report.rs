@@ -13,7 +13,8 @@ use super::bundle::render_zip;
 use super::error::CliError;
 use crate::db::models::evaluation::ResultFilter;
 use crate::documents::Documents;
-use crate::domain::documents::{Document, annual, charts, letter, notice, ranking};
+use crate::domain::documents::bundle::{letter_entry, notice_entry};
+use crate::domain::documents::{annual, charts, letter, notice, ranking};
 use crate::domain::{Ctx, Error, ErrorCode};
 
 /// Arguments of `pubeval report`.
@@ -229,17 +230,9 @@ pub fn run(args: &ReportArgs) -> Result<(), CliError> {
                 }
                 (None, None) => return Err(anyhow!("--warning or --evaluation").into()),
             };
-            let render = |i: usize| -> Result<(String, Vec<u8>), String> {
-                let data = &notices[i];
-                let document = match &typesetter {
-                    Some(t) => notice::pdf(data, t),
-                    None => notice::html(data),
-                }
-                .map_err(|e| format!("{}: {e}", data.notice_no))?;
-                Ok((document.file_name, document.bytes))
-            };
+            let render = |i: usize| notice_entry(&notices[i], typesetter.as_ref());
             if warning.is_some() {
-                write(out, &render(0).map_err(|e| anyhow!(e))?.1)?;
+                write(out, &render(0).map_err(domain)?.1)?;
             } else {
                 render_zip(out, notices.len(), "风险警示通知书", render)?;
                 println!("{} ({} 份 / notices)", out.display(), notices.len());
@@ -257,23 +250,13 @@ pub fn run(args: &ReportArgs) -> Result<(), CliError> {
                 ErrorCode::NotFound => anyhow!("没有该评价 / no evaluation {evaluation}").into(),
                 _ => domain(e),
             })?;
-            let render = |i: usize| -> Result<(String, Vec<u8>), String> {
-                let result = &batch.cohort[i];
-                let document: Document = match &typesetter {
-                    Some(t) => batch.pdf(i, t),
-                    None => batch.html(i),
-                }
-                .map_err(|e| format!("{}: {e}", result.name))?;
-                // Names may repeat; approval numbers do not.
-                let approval = result.approval_no.as_deref().unwrap_or(&result.body_id);
-                Ok((format!("{approval}_{}", document.file_name), document.bytes))
-            };
+            let render = |i: usize| letter_entry(&batch, i, typesetter.as_ref());
             match body {
                 Some(body) => {
                     let i = batch
                         .position(body)
                         .ok_or_else(|| anyhow!("该机构没有评价结果 / no result for body {body}"))?;
-                    write(out, &render(i).map_err(|e| anyhow!(e))?.1)?;
+                    write(out, &render(i).map_err(domain)?.1)?;
                 }
                 None => {
                     render_zip(out, batch.cohort.len(), "评价结果告知书", render)?;

@@ -3,11 +3,26 @@
 //! JSON API. The pages call `domain` through [`AppState::run`](crate::state::AppState::run),
 //! never the JSON API.
 
+mod admin;
 mod assets;
+mod audit;
+mod bodies;
+mod cycles;
+mod downloads;
+mod evaluations;
 mod home;
+mod incident_new;
+mod incidents;
 mod login;
+mod notice;
+mod objections;
 pub mod page;
+mod report;
+mod results;
 pub mod session;
+mod warnings;
+mod warnings_body;
+mod warnings_staff;
 
 use actix_web::{HttpResponse, web};
 
@@ -22,7 +37,151 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/login", web::post().to(login::submit))
             .route("/logout", web::post().to(login::logout))
             .route("/static/console.css", web::get().to(assets::stylesheet))
-            .default_service(web::to(page::unknown_page)),
+            .route("/cycles/{year}", web::get().to(cycles::page))
+            .route("/cycles/{year}/export", web::get().to(cycles::export))
+            .route("/cycles/{year}/evaluate", web::post().to(cycles::evaluate))
+            .route(
+                "/cycles/{year}/evaluations/{id}",
+                web::get().to(cycles::progress),
+            )
+            .route("/bodies/{id}", web::get().to(bodies::page))
+            .route(
+                "/bodies/{id}/reports/{year}/accept",
+                web::post().to(bodies::accept),
+            )
+            .route(
+                "/bodies/{id}/reports/{year}/return",
+                web::post().to(bodies::return_report),
+            )
+            .route("/report/{year}", web::get().to(report::page))
+            .route("/report/{year}", web::post().to(report::post))
+            .route("/warnings/{id}/notice.html", web::get().to(notice::html))
+            .route("/warnings/{id}/notice.pdf", web::get().to(notice::pdf))
+            .route(
+                "/warnings/{id}/issue",
+                web::post().to(warnings_staff::issue),
+            )
+            .route(
+                "/warnings/{id}/withdraw",
+                web::post().to(warnings_staff::withdraw),
+            )
+            .route(
+                "/warnings/{id}/close",
+                web::post().to(warnings_staff::close),
+            )
+            .route(
+                "/warnings/{id}/send-back",
+                web::post().to(warnings_staff::send_back),
+            )
+            .route(
+                "/warnings/{id}/escalate",
+                web::post().to(warnings_staff::escalate),
+            )
+            .route("/warnings", web::get().to(warnings::list))
+            .route("/warnings/{id}", web::get().to(warnings::detail))
+            .route(
+                "/warnings/{id}/acknowledge",
+                web::post().to(warnings_body::acknowledge),
+            )
+            .route(
+                "/warnings/{id}/rectification",
+                web::post().to(warnings_body::rectification),
+            )
+            .route("/incidents", web::get().to(incidents::list))
+            .route("/incidents/record", web::get().to(incidents::form))
+            .route("/incidents/record", web::post().to(incidents::submit))
+            .route("/incidents/new", web::get().to(incident_new::page))
+            .route("/incidents/new", web::post().to(incident_new::post))
+            .route(
+                "/incidents/{id:[0-9a-fA-F-]{36}}",
+                web::get().to(incidents::page),
+            )
+            .route(
+                "/incidents/{id}/correct",
+                web::post().to(incidents::correct),
+            )
+            .route("/incidents/{id}/void", web::post().to(incidents::void))
+            .route("/audit", web::get().to(audit::list))
+            .route("/users", web::get().to(admin::users))
+            .route("/users", web::post().to(admin::create_user))
+            .route("/users/{id}/disable", web::post().to(admin::disable_user))
+            .route(
+                "/users/{id}/password",
+                web::post().to(admin::reset_password),
+            )
+            .route("/clients", web::get().to(admin::clients))
+            .route("/clients", web::post().to(admin::create_client))
+            .route(
+                "/clients/{id}/disable",
+                web::post().to(admin::disable_client),
+            )
+            .route("/clients/{id}/rotate", web::post().to(admin::rotate))
+            .route("/results", web::get().to(results::page))
+            .route("/results/{id}/objections", web::post().to(results::object))
+            .route(
+                "/results/{id}/letter.html",
+                web::get().to(results::letter_html),
+            )
+            .route(
+                "/results/{id}/letter.pdf",
+                web::get().to(results::letter_pdf),
+            )
+            .route("/evaluations/{id}", web::get().to(evaluations::page))
+            .route(
+                "/evaluations/{id}/publish",
+                web::get().to(evaluations::confirm_publish),
+            )
+            .route(
+                "/evaluations/{id}/publish",
+                web::post().to(evaluations::publish),
+            )
+            .route(
+                "/evaluations/{id}/finalize",
+                web::get().to(evaluations::confirm_finalize),
+            )
+            .route(
+                "/evaluations/{id}/finalize",
+                web::post().to(evaluations::finalize),
+            )
+            .route(
+                "/evaluations/{id}/ranking.xlsx",
+                web::get().to(downloads::ranking_xlsx),
+            )
+            .route(
+                "/evaluations/{id}/ranking.csv",
+                web::get().to(downloads::ranking_csv),
+            )
+            .route(
+                "/evaluations/{id}/report.pdf",
+                web::get().to(downloads::annual_pdf),
+            )
+            .route(
+                "/evaluations/{id}/letters.zip",
+                web::get().to(downloads::letters_zip),
+            )
+            .route(
+                "/evaluations/{id}/notices.zip",
+                web::get().to(downloads::notices_zip),
+            )
+            .route(
+                "/evaluations/{id}/results/{body_id}",
+                web::get().to(evaluations::result_page),
+            )
+            .route(
+                "/evaluations/{id}/results/{body_id}/letter.html",
+                web::get().to(downloads::letter_html),
+            )
+            .route(
+                "/evaluations/{id}/results/{body_id}/letter.pdf",
+                web::get().to(downloads::letter_pdf),
+            )
+            .route("/objections", web::get().to(objections::page))
+            .route(
+                "/objections/{id}/answer",
+                web::post().to(objections::answer),
+            )
+            .default_service(web::to(page::unknown_page))
+            .wrap(actix_web::middleware::from_fn(session::refuse_cross_site)),
     );
 }
 

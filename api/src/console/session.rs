@@ -78,9 +78,7 @@ pub async fn refuse_cross_site(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
 ) -> Result<
-    actix_web::dev::ServiceResponse<
-        actix_web::body::EitherBody<impl actix_web::body::MessageBody>,
-    >,
+    actix_web::dev::ServiceResponse<actix_web::body::EitherBody<impl actix_web::body::MessageBody>>,
     actix_web::Error,
 > {
     use actix_web::ResponseError;

@@ -1,12 +1,16 @@
 //! `pubeval demo`: a fresh demo database with about 1,250 plausible bodies and three years of
 //! history — final evaluations for 2023 and 2024 with warnings in every state, 2025 in public
-//! notice with an open objection — then the server, with the logins printed.
+//! notice with an open objection — and the current year's cycle open, its reports in every
+//! state; then the server, with the console's address and the logins printed.
 //!
 //! History (registry, reports, incidents) is written straight into the database, since its
 //! windows lie in the past; every step of the evaluation process then goes through the real
-//! application, in process, so the demo is what the API produces.
+//! application, in process, and the current year's reports through the domain's use cases, so
+//! the demo is what the API and the console produce.
 
+pub mod current;
 pub mod data;
+mod welcome;
 
 use std::path::{Path, PathBuf};
 
@@ -24,6 +28,7 @@ use crate::db::models::scheme::SchemeRow;
 use crate::db::{self, DbPool};
 use crate::domain::Role;
 use crate::state::AppState;
+use welcome::Built;
 
 /// What building the demo can fail with.
 type DemoError = anyhow::Error;
@@ -73,14 +78,14 @@ pub fn run(args: &DemoArgs) -> Result<(), DemoError> {
     })?;
     let state = app.state().clone();
     let pool = app.pool().clone();
-    let client = actix_web::rt::System::new().block_on(build(args, state.clone(), &pool))?;
+    let built = actix_web::rt::System::new().block_on(build(args, state.clone(), &pool))?;
     let final_2024 = {
         let mut conn = pool
             .get()
             .map_err(|e| anyhow!(crate::db::DbError::from(e)))?;
         Evaluation::final_of_year(&mut conn, 2024).map_err(|e| anyhow!(e))?
     };
-    print_welcome(args, &client, final_2024.as_ref().map(|e| e.id.as_str()));
+    welcome::print(args, &built, final_2024.as_ref().map(|e| e.id.as_str()));
     if args.no_serve {
         return Ok(());
     }
@@ -113,14 +118,8 @@ fn prepare_dir(dir: &Path) -> Result<PathBuf, DemoError> {
     Ok(db_path)
 }
 
-/// The external client's credentials.
-struct ClientLogin {
-    id: String,
-    secret: String,
-}
-
-async fn build(args: &DemoArgs, state: AppState, pool: &DbPool) -> Result<ClientLogin, DemoError> {
-    let bar = ProgressBar::new(12);
+async fn build(args: &DemoArgs, state: AppState, pool: &DbPool) -> Result<Built, DemoError> {
+    let bar = ProgressBar::new(13);
     bar.set_style(
         ProgressStyle::with_template(
             "{spinner} 构建演示数据 [{bar:30}] {pos}/{len} {msg} ({elapsed})",
@@ -157,19 +156,38 @@ async fn build(args: &DemoArgs, state: AppState, pool: &DbPool) -> Result<Client
 
     step("演示账号");
     let body_id = showcase_body(&mut conn, &ids)?;
+    let mut principals = Vec::with_capacity(LOGINS.len());
     for (username, password, role) in LOGINS {
         let hash = crate::auth::password::hash(password).map_err(|e| anyhow!("{e}"))?;
         let body = (role == Role::Body).then(|| body_id.clone());
-        crate::domain::users::create_user(
+        let user = crate::domain::users::create_user(
             &mut conn,
             &crate::domain::Ctx::system("system:demo"),
             username,
             hash,
             role,
-            body,
+            body.clone(),
         )
         .map_err(|e| anyhow!("{e}"))?;
+        principals.push(crate::domain::Principal::User {
+            id: user.id,
+            username: user.username,
+            role,
+            body_id: body,
+        });
     }
+    let login_of = |role: Role| {
+        principals
+            .iter()
+            .find(|p| p.role() == Some(role))
+            .cloned()
+            .ok_or_else(|| anyhow!("no demo login of role {}", role.code()))
+    };
+    let (body_login, analyst) = (login_of(Role::Body)?, login_of(Role::Analyst)?);
+    let body_name = crate::db::models::body::Body::by_id(&mut conn, &body_id)
+        .map_err(|e| anyhow!(e))?
+        .map(|b| b.name)
+        .unwrap_or_default();
     let credentials = crate::domain::clients::create_client(
         &mut conn,
         &crate::domain::Ctx::system("system:demo"),
@@ -224,11 +242,25 @@ async fn build(args: &DemoArgs, state: AppState, pool: &DbPool) -> Result<Client
         json!({"text": "本机构 2025 年 3 月的要情已于当日通过电话向监管部门报告，恳请核实后更正迟报认定。"}),
     )
     .await?;
+    step("本年度报送（进行中）");
+    let mut conn = pool.get().map_err(|e| anyhow!(db::DbError::from(e)))?;
+    let current = current::build(
+        &mut conn,
+        &scheme,
+        &population,
+        &ids,
+        args.seed,
+        &body_id,
+        &body_login,
+        &analyst,
+    )?;
     step("完成");
     bar.finish_and_clear();
-    Ok(ClientLogin {
-        id: credentials.client_id,
-        secret: credentials.client_secret,
+    Ok(Built {
+        client_id: credentials.client_id,
+        client_secret: credentials.client_secret,
+        body_name,
+        current,
     })
 }
 
@@ -427,28 +459,4 @@ where
         return Err(anyhow!("{method} {path} → {status}: {value}"));
     }
     Ok(value)
-}
-
-fn print_welcome(args: &DemoArgs, client: &ClientLogin, final_2024: Option<&str>) {
-    let url = format!("http://{}", args.bind);
-    println!("pubeval 演示已就绪 / the demo is ready");
-    println!(
-        "  数据库 / database: {}",
-        args.dir.join("pubeval.db").display()
-    );
-    println!("  地址 / URL:        {url}");
-    println!("  接口文档 / API docs: {url}/docs/");
-    println!("  登录 / logins (POST {url}/api/v1/auth/token):");
-    for (username, password, role) in LOGINS {
-        println!("    {:<8} {:<20} ({})", username, password, role.code());
-    }
-    println!(
-        "  外部系统 / external client: client_id {}  client_secret {}",
-        client.id, client.secret
-    );
-    if let Some(id) = final_2024 {
-        println!("  2024 年度评价（最终）/ the final 2024 evaluation: {id}");
-        println!("    年度报告 / annual report: {url}/api/v1/evaluations/{id}/report.pdf");
-        println!("    排名 / ranking:           {url}/api/v1/evaluations/{id}/ranking?format=xlsx");
-    }
 }

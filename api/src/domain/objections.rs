@@ -100,6 +100,48 @@ pub fn list(conn: &mut DbConn, ctx: &Ctx, evaluation_id: &str) -> Result<Vec<Obj
     Ok(Objection::of_evaluation(conn, &e.id, only.as_deref())?)
 }
 
+/// An objection in the staff's list, with what names it.
+#[derive(Debug, Clone)]
+pub struct Listing {
+    /// The objection.
+    pub objection: Objection,
+    /// The year of its evaluation.
+    pub year: i32,
+    /// The body's name.
+    pub body_name: String,
+    /// The body's approval number.
+    pub approval_no: String,
+}
+
+/// A page of the objections of every evaluation, for staff (403 for anyone else): the open
+/// ones oldest first (`open = Some(true)`), the answered ones latest answer first
+/// (`Some(false)`), or all.
+pub fn all(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    open: Option<bool>,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<Listing>, i64)> {
+    if !ctx.viewer().is_staff() {
+        return Err(Error::forbidden());
+    }
+    let (rows, total) = Objection::page_all(conn, open, offset, limit)?;
+    let mut items = Vec::with_capacity(rows.len());
+    for objection in rows {
+        let (year, body_name, approval_no) = objection
+            .context(conn)?
+            .ok_or_else(|| Error::internal("an objection without its evaluation's result"))?;
+        items.push(Listing {
+            objection,
+            year,
+            body_name,
+            approval_no,
+        });
+    }
+    Ok((items, total))
+}
+
 /// A staff member's answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
@@ -131,7 +173,8 @@ impl Decision {
     }
 }
 
-/// Answers an open objection in writing (409 `invalid_transition` once answered).
+/// Answers an open objection in writing (409 `invalid_transition` once answered); staff only
+/// (403 for anyone else).
 pub fn answer(
     conn: &mut DbConn,
     ctx: &Ctx,
@@ -139,6 +182,9 @@ pub fn answer(
     decision: Decision,
     answer: &str,
 ) -> Result<Objection> {
+    if !ctx.viewer().is_staff() {
+        return Err(Error::forbidden());
+    }
     let answer = answer.trim();
     if answer.is_empty() {
         return Err(Error::invalid_field(

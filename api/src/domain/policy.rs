@@ -105,6 +105,16 @@ impl Viewer {
         *self == Viewer::Staff
     }
 
+    /// A page only staff work on (the console's cycle and body pages): anyone else is told it
+    /// does not exist (404), as another body's data is.
+    pub fn staff_page(&self) -> Result<()> {
+        if self.is_staff() {
+            Ok(())
+        } else {
+            Err(Error::not_found(Noun::Route))
+        }
+    }
+
     /// The body a body user may see, `None` for staff and clients.
     pub fn own_body(&self) -> Option<&str> {
         match self {

@@ -6,6 +6,7 @@ pub mod client;
 pub mod cycle;
 pub mod evaluation;
 pub mod incident;
+pub mod objection;
 pub mod scheme;
 pub mod submission;
 pub mod user;

@@ -103,6 +103,10 @@ pub struct StatusLine {
     pub approval_no: String,
     /// Its name.
     pub name: String,
+    /// Its category code.
+    pub category: String,
+    /// Its province.
+    pub province: String,
     /// The current revision's status; `None` when the body saved nothing.
     pub status: Option<String>,
     /// The current revision's number.
@@ -122,6 +126,41 @@ pub enum LineFilter<'a> {
     NoRevision,
 }
 
+/// What a year's list is narrowed to: the report status, and the bodies' category, province
+/// and a text their name or approval number contains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineQuery<'a> {
+    /// By the current revision.
+    pub filter: LineFilter<'a>,
+    /// Only this category code.
+    pub category: Option<&'a str>,
+    /// Only this province.
+    pub province: Option<&'a str>,
+    /// Name or approval number containing this text.
+    pub text: Option<&'a str>,
+}
+
+impl<'a> From<LineFilter<'a>> for LineQuery<'a> {
+    fn from(filter: LineFilter<'a>) -> LineQuery<'a> {
+        LineQuery {
+            filter,
+            category: None,
+            province: None,
+            text: None,
+        }
+    }
+}
+
+/// A LIKE pattern matching values that contain `text` literally (`\` escapes).
+fn containing(text: &str) -> String {
+    format!(
+        "%{}%",
+        text.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    )
+}
+
 impl StatusLine {
     /// A page of the bodies the year expects (DESIGN.md §3, as `Body::expected_in` decides)
     /// with their current revision, in approval-number order, and the total; filtered, ordered,
@@ -133,6 +172,19 @@ impl StatusLine {
         offset: i64,
         limit: i64,
     ) -> QueryResult<(Vec<StatusLine>, i64)> {
+        StatusLine::search(conn, year, &LineQuery::from(filter), offset, limit)
+    }
+
+    /// Like [`StatusLine::page`], narrowed also by the bodies' category, province and a text in
+    /// their name or approval number.
+    pub fn search(
+        conn: &mut DbConn,
+        year: i32,
+        search: &LineQuery<'_>,
+        offset: i64,
+        limit: i64,
+    ) -> QueryResult<(Vec<StatusLine>, i64)> {
+        let filter = search.filter;
         let (Some(start), Some(end)) = (
             NaiveDate::from_ymd_opt(year, 1, 1),
             NaiveDate::from_ymd_opt(year, 12, 31),
@@ -145,6 +197,28 @@ impl StatusLine {
                 .or(bodies::status_changed_on.is_null())
                 .or(bodies::status_changed_on.ge(start)),
         );
+        let pattern = search.text.map(containing);
+        // The bodies' own filters, on any boxed query that has the bodies table.
+        macro_rules! narrowed {
+            ($q:expr) => {{
+                let mut q = $q;
+                if let Some(c) = search.category {
+                    q = q.filter(bodies::category.eq(c.to_string()));
+                }
+                if let Some(p) = search.province {
+                    q = q.filter(bodies::province.eq(p.to_string()));
+                }
+                if let Some(t) = &pattern {
+                    q = q.filter(
+                        bodies::name
+                            .like(t.clone())
+                            .escape('\\')
+                            .or(bodies::approval_no.like(t.clone()).escape('\\')),
+                    );
+                }
+                q
+            }};
+        }
         let of_year = submissions::body_id
             .eq(bodies::id)
             .and(submissions::year.eq(year));
@@ -164,6 +238,7 @@ impl StatusLine {
                 .filter(later.field(submissions::body_id).nullable().is_null())
                 .filter(expected)
                 .into_boxed();
+            let q = narrowed!(q);
             match filter {
                 LineFilter::All => q,
                 LineFilter::Status(s) => q.filter(submissions::status.nullable().eq(s.to_string())),
@@ -173,14 +248,19 @@ impl StatusLine {
         // Counting needs the revisions only when a status is asked for: every expected body
         // has one line, and a body without revisions has no current one to find.
         let total = match filter {
-            LineFilter::All => bodies::table.filter(expected).count().get_result(conn)?,
-            // Every report has exactly one first revision: probing for it is one index lookup.
-            LineFilter::NoRevision => bodies::table
-                .left_join(submissions::table.on(of_year.and(submissions::revision.eq(1))))
-                .filter(expected)
-                .filter(submissions::body_id.nullable().is_null())
+            LineFilter::All => narrowed!(bodies::table.filter(expected).into_boxed())
                 .count()
                 .get_result(conn)?,
+            // Every report has exactly one first revision: probing for it is one index lookup.
+            LineFilter::NoRevision => narrowed!(
+                bodies::table
+                    .left_join(submissions::table.on(of_year.and(submissions::revision.eq(1))))
+                    .filter(expected)
+                    .filter(submissions::body_id.nullable().is_null())
+                    .into_boxed()
+            )
+            .count()
+            .get_result(conn)?,
             LineFilter::Status(_) => query().count().get_result(conn)?,
         };
         let items = query()
@@ -191,6 +271,8 @@ impl StatusLine {
                 bodies::id,
                 bodies::approval_no,
                 bodies::name,
+                bodies::category,
+                bodies::province,
                 submissions::status.nullable(),
                 submissions::revision.nullable(),
                 submissions::created_at.nullable(),

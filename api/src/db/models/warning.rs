@@ -97,6 +97,8 @@ pub struct WarningFilter {
     pub status: Option<WarningStatus>,
     /// Only this level.
     pub level: Option<i32>,
+    /// Only warnings of evaluations of this year.
+    pub year: Option<i32>,
     /// Only these statuses (what the caller may see); `None` for all.
     pub visible: Option<Vec<WarningStatus>>,
     /// Only overdue warnings (`Some(true)`) or only those not overdue (`Some(false)`), as of
@@ -332,6 +334,9 @@ fn listing_query(filter: &WarningFilter) -> diesel::dsl::IntoBoxed<'static, Join
     }
     if let Some(l) = filter.level {
         q = q.filter(warnings::level.eq(l));
+    }
+    if let Some(y) = filter.year {
+        q = q.filter(evaluations::year.eq(y));
     }
     if let Some(visible) = &filter.visible {
         q = q.filter(warnings::status.eq_any(codes(visible)));

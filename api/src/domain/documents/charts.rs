@@ -1,6 +1,9 @@
 //! The charts of an evaluation as SVG (and PNG, set in the server's CJK font): grade
 //! distribution, score histogram, dimension profile, and a body's radar and trend.
 
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+
 use pubeval_reports::charts::{self, ChartName, TrendPoint};
 use pubeval_reports::{RankingRow, Typesetter};
 use pubeval_scoring::Scheme;
@@ -75,6 +78,65 @@ pub fn draw(
         year: evaluation.year,
         svg,
     })
+}
+
+/// Overview charts drawn lately, by evaluation id: an evaluation's results never change once
+/// written, so neither do its charts, and a large evaluation's page need not read every result
+/// again. Bounded; the whole map is dropped when full.
+static OVERVIEWS: LazyLock<Mutex<HashMap<String, Arc<Vec<Chart>>>>> = LazyLock::new(Mutex::default);
+
+/// How many evaluations' overview charts are kept.
+const OVERVIEWS_KEPT: usize = 16;
+
+/// The evaluation's overview charts (grade distribution, score histogram, dimension
+/// profile) for those who read its reports, drawn from one read of its results; a chart with
+/// nothing to draw is left out.
+pub fn overview(conn: &mut DbConn, ctx: &Ctx, evaluation_id: &str) -> Result<Arc<Vec<Chart>>> {
+    let (evaluation, scheme) = report_of(conn, ctx, evaluation_id)?;
+    let drawn_before = OVERVIEWS
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&evaluation.id)
+        .cloned();
+    if let Some(charts) = drawn_before {
+        return Ok(charts);
+    }
+    let stored = result_rows(conn, &evaluation.id)?;
+    let rows: Vec<RankingRow> = stored.iter().map(ranking_row).collect();
+    let results = super::parsed(&stored)?;
+    let drawn = [
+        (
+            ChartName::GradeDistribution,
+            charts::grade_distribution(&scheme, &rows),
+        ),
+        (
+            ChartName::ScoreHistogram,
+            charts::score_histogram(&scheme, &rows),
+        ),
+        (
+            ChartName::DimensionProfile,
+            charts::dimension_profile(&scheme, &results),
+        ),
+    ];
+    let mut out = Vec::new();
+    for (name, svg) in drawn {
+        match svg {
+            Ok(svg) => out.push(Chart {
+                name,
+                year: evaluation.year,
+                svg,
+            }),
+            Err(pubeval_reports::ReportError::NoData { .. }) => {}
+            Err(other) => return Err(rendering(other)),
+        }
+    }
+    let out = Arc::new(out);
+    let mut kept = OVERVIEWS.lock().unwrap_or_else(PoisonError::into_inner);
+    if kept.len() >= OVERVIEWS_KEPT {
+        kept.clear();
+    }
+    kept.insert(evaluation.id.clone(), out.clone());
+    Ok(out)
 }
 
 /// 422 on `body` when the data has nothing to draw.

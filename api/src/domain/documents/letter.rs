@@ -77,6 +77,39 @@ impl LetterBatch {
         }
     }
 
+    /// The radar of the letter at `index` — the body's share of each dimension against its
+    /// category's average, our own SVG — or `None` when the body had no report to draw.
+    pub fn radar(&self, index: usize) -> Result<Option<String>> {
+        let Some(own) = self.cohort.get(index) else {
+            return Err(Error::not_found(Noun::Result));
+        };
+        match pubeval_reports::charts::body_radar(&self.scheme, own, &self.cohort) {
+            Ok(svg) => Ok(Some(svg)),
+            Err(pubeval_reports::ReportError::NoData { .. }) => Ok(None),
+            Err(other) => Err(rendering(other)),
+        }
+    }
+
+    /// The average points of each dimension (scheme order) among the bodies with a report in
+    /// the category of the result at `index`; `None` where the category has none.
+    pub fn category_averages(&self, index: usize) -> Vec<Option<f64>> {
+        let dimensions = &self.scheme.dimensions;
+        let Some(own) = self.cohort.get(index) else {
+            return vec![None; dimensions.len()];
+        };
+        pubeval_reports::charts::dimension_shares(&self.scheme, &self.cohort)
+            .into_iter()
+            .find(|s| s.category == own.category)
+            .map(|s| {
+                s.shares
+                    .iter()
+                    .zip(dimensions)
+                    .map(|(share, d)| Some(share / 100.0 * d.max))
+                    .collect()
+            })
+            .unwrap_or_else(|| vec![None; dimensions.len()])
+    }
+
     /// The Chinese file name of the letter at `index`.
     pub fn file_name(&self, index: usize, extension: &str) -> String {
         format!(

@@ -5,6 +5,7 @@
 //! line and the console only deliver them.
 
 pub mod annual;
+pub mod bundle;
 pub mod charts;
 pub mod letter;
 pub mod notice;

@@ -52,12 +52,7 @@ pub fn data(conn: &mut DbConn, warning: &WarningRow) -> Result<NoticeData> {
     let evaluation = Evaluation::by_id(conn, &warning.evaluation_id)?
         .ok_or_else(|| Error::internal("warning names a missing evaluation"))?;
     let scheme = schemes::scheme_of(conn, &evaluation.scheme_id)?;
-    let findings: Vec<Finding> =
-        serde_json::from_str(&warning.findings).map_err(Error::internal)?;
-    let findings = findings
-        .iter()
-        .map(|f| NoticeFinding::from_finding(&scheme, f))
-        .collect();
+    let findings = worded(&scheme, warning)?;
     let (Some(notice_no), Some(issued_on), Some(deadline)) = (
         warning.notice_no.clone(),
         warning.issued_on,
@@ -80,6 +75,30 @@ pub fn data(conn: &mut DbConn, warning: &WarningRow) -> Result<NoticeData> {
         deadline,
         defence_days: DEFENCE_DAYS,
     })
+}
+
+/// The findings of a warning in any state (a draft's too: the analyst reads them before
+/// issuing it) as its notice words them, with the name of its level under the evaluation's
+/// scheme. The caller has already been allowed to see the warning.
+pub fn findings(conn: &mut DbConn, warning: &WarningRow) -> Result<(String, Vec<NoticeFinding>)> {
+    let evaluation = Evaluation::by_id(conn, &warning.evaluation_id)?
+        .ok_or_else(|| Error::internal("warning names a missing evaluation"))?;
+    let scheme = schemes::scheme_of(conn, &evaluation.scheme_id)?;
+    let level = warning.level.clamp(1, 3) as u8;
+    Ok((
+        scheme.level_name(level).to_string(),
+        worded(&scheme, warning)?,
+    ))
+}
+
+/// The stored findings as the notice words them.
+fn worded(scheme: &pubeval_scoring::Scheme, warning: &WarningRow) -> Result<Vec<NoticeFinding>> {
+    let findings: Vec<Finding> =
+        serde_json::from_str(&warning.findings).map_err(Error::internal)?;
+    Ok(findings
+        .iter()
+        .map(|f| NoticeFinding::from_finding(scheme, f))
+        .collect())
 }
 
 /// The Chinese file name of a notice.

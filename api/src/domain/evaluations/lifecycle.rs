@@ -15,6 +15,15 @@ use crate::domain::{Ctx, Error, ErrorCode, Result, StateMachine, audit};
 /// Days objections are accepted after publication, unless stated.
 pub const DEFAULT_OBJECTION_DAYS: u32 = 7;
 
+/// Deciding on an evaluation is the staff's (403 for anyone else).
+fn staff_only(ctx: &Ctx) -> Result<()> {
+    if ctx.viewer().is_staff() {
+        Ok(())
+    } else {
+        Err(Error::forbidden())
+    }
+}
+
 /// Puts a draft to public notice: bodies read their own result and may object for
 /// `objection_days` (1 to 90; default [`DEFAULT_OBJECTION_DAYS`]).
 pub fn publish(
@@ -23,6 +32,7 @@ pub fn publish(
     id: &str,
     objection_days: Option<u32>,
 ) -> Result<Evaluation> {
+    staff_only(ctx)?;
     let days = objection_days.unwrap_or(DEFAULT_OBJECTION_DAYS);
     if !(1..=90).contains(&days) {
         return Err(Error::invalid_field(
@@ -61,6 +71,7 @@ pub fn publish(
 /// `objections_open` before); its results never change afterwards, and a draft risk warning
 /// is created for every body whose result triggers one.
 pub fn finalize(conn: &mut DbConn, ctx: &Ctx, id: &str) -> Result<Evaluation> {
+    staff_only(ctx)?;
     write_transaction(conn, |conn| {
         let e = existing(conn, id)?;
         let from = status_of(&e)?;

@@ -215,6 +215,12 @@ fn reason(value: &str) -> Result<String> {
 }
 
 /// The active scheme, whose vocabulary incidents are checked against.
+/// The scheme an incident reported now is checked against — its kinds, severities and
+/// reporting limit, which a report form offers (409 when no scheme is active).
+pub fn reporting_scheme(conn: &mut DbConn) -> Result<Scheme> {
+    active_scheme(conn)
+}
+
 fn active_scheme(conn: &mut DbConn) -> Result<Scheme> {
     let row = SchemeRow::active(conn)?.ok_or_else(|| {
         Error::conflict(

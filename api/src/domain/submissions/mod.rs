@@ -7,7 +7,7 @@ mod read;
 use chrono::{FixedOffset, NaiveDateTime};
 use pubeval_scoring::{Completeness, Scheme, validate_payload};
 
-pub use self::read::{ListFilter, current, list, revision, revisions};
+pub use self::read::{ListFilter, ListQuery, current, list, revision, revisions, search};
 use crate::db::models::body::Body;
 use crate::db::models::cycle::Cycle;
 use crate::db::models::new_id;
@@ -59,14 +59,19 @@ fn china_time(t: NaiveDateTime) -> String {
         .to_string()
 }
 
+/// The instant a body's window closes: the cycle's, or later under a late-entry exception.
+fn closes_for(conn: &mut DbConn, cycle: &Cycle, body_id: &str) -> Result<NaiveDateTime> {
+    Ok(match cycle.exception_for(conn, body_id)? {
+        Some(e) if e.closes_at > cycle.closes_at => e.closes_at,
+        _ => cycle.closes_at,
+    })
+}
+
 /// Refuses (409) a save or submission outside the year's window, unless the body holds a
 /// late-entry exception that closes later.
 fn check_window(conn: &mut DbConn, ctx: &Ctx, cycle: &Cycle, body_id: &str) -> Result<()> {
     let at = ctx.now();
-    let closes = match cycle.exception_for(conn, body_id)? {
-        Some(e) if e.closes_at > cycle.closes_at => e.closes_at,
-        _ => cycle.closes_at,
-    };
+    let closes = closes_for(conn, cycle, body_id)?;
     if cycle.opens_at <= at && at < closes {
         return Ok(());
     }
@@ -114,6 +119,55 @@ fn append(conn: &mut DbConn, revision: &Revision) -> Result<()> {
 
 fn current_state(current: &Revision) -> Result<SubmissionStatus> {
     Ok(SubmissionStatus::parse_stored(&current.status)?)
+}
+
+/// What a body's report form for a year is made of.
+#[derive(Debug, Clone)]
+pub struct ReportForm {
+    /// The year's cycle.
+    pub cycle: Cycle,
+    /// Its scheme, whose fields the form shows.
+    pub scheme: Scheme,
+    /// When the body's window closes (a late-entry exception may close it after the cycle).
+    pub closes_at: NaiveDateTime,
+    /// The current revision; `None` when nothing was saved yet.
+    pub current: Option<Revision>,
+}
+
+impl ReportForm {
+    /// Whether saves are admitted at `at` (the window's end excluded).
+    pub fn window_open(&self, at: NaiveDateTime) -> bool {
+        self.cycle.opens_at <= at && at < self.closes_at
+    }
+}
+
+/// The material of a body's report form for a year: 404 unless the body is the viewer's (or the
+/// viewer is staff) and the year has a cycle.
+pub fn form(conn: &mut DbConn, ctx: &Ctx, body_id: &str, year: i32) -> Result<ReportForm> {
+    require_body(conn, ctx, body_id)?;
+    let cycle = Cycle::by_year(conn, year)?.ok_or_else(|| Error::not_found(Noun::Cycle))?;
+    let scheme = crate::domain::schemes::scheme_of(conn, &cycle.scheme_id)?;
+    let closes_at = closes_for(conn, &cycle, body_id)?;
+    let current = Revision::current(conn, body_id, year)?;
+    Ok(ReportForm {
+        cycle,
+        scheme,
+        closes_at,
+        current,
+    })
+}
+
+/// Checks a payload against the year's scheme exactly as a save (`Draft`) or a submission
+/// (`Submitted`) would, saving nothing: 422 listing every problem.
+pub fn check(
+    conn: &mut DbConn,
+    year: i32,
+    payload: &serde_json::Value,
+    completeness: Completeness,
+) -> Result<()> {
+    let (_, scheme) = cycle_and_scheme(conn, year)?;
+    validate_payload(&scheme, payload, completeness).map_err(|p| Error::validation(&p))?;
+    Ok(())
 }
 
 /// Saves a draft as a new revision. The first save needs no precondition (it creates the

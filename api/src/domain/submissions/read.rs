@@ -2,7 +2,7 @@
 
 use crate::db::DbConn;
 use crate::db::models::body::Body;
-use crate::db::models::submission::{LineFilter, Revision, StatusLine};
+use crate::db::models::submission::{LineFilter, LineQuery, Revision, StatusLine};
 use crate::domain::states::SubmissionStatus;
 use crate::domain::{Ctx, Error, Noun, Result, TextEnum};
 
@@ -72,6 +72,22 @@ impl ListFilter {
     }
 }
 
+/// What the year's list is narrowed to besides the report status: the bodies' category,
+/// province, and a text their name or approval number contains (blank values narrow nothing).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListQuery {
+    /// Only this category code.
+    pub category: Option<String>,
+    /// Only this province.
+    pub province: Option<String>,
+    /// Name or approval number containing this text.
+    pub text: Option<String>,
+}
+
+fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
 /// A page of the bodies the year expects, with their current report status, in
 /// approval-number order (staff only), and the total. The database filters, counts and pages.
 pub fn list(
@@ -79,6 +95,28 @@ pub fn list(
     ctx: &Ctx,
     year: i32,
     filter: ListFilter,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<StatusLine>, i64)> {
+    search(
+        conn,
+        ctx,
+        year,
+        filter,
+        &ListQuery::default(),
+        offset,
+        limit,
+    )
+}
+
+/// Like [`list`], narrowed also by category, province and a text in the name or approval
+/// number (the console's list of a cycle).
+pub fn search(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    year: i32,
+    filter: ListFilter,
+    query: &ListQuery,
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<StatusLine>, i64)> {
@@ -90,5 +128,11 @@ pub fn list(
         ListFilter::Status(s) => LineFilter::Status(s.as_str()),
         ListFilter::NotSubmitted => LineFilter::NoRevision,
     };
-    Ok(StatusLine::page(conn, year, filter, offset, limit)?)
+    let query = LineQuery {
+        filter,
+        category: given(&query.category),
+        province: given(&query.province),
+        text: given(&query.text),
+    };
+    Ok(StatusLine::search(conn, year, &query, offset, limit)?)
 }

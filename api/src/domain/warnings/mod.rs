@@ -74,6 +74,18 @@ pub fn list(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<Warning>, i64)> {
+    list_in_year(conn, ctx, query, None, offset, limit)
+}
+
+/// [`list`], narrowed to the warnings of one evaluation year when `year` is given.
+pub fn list_in_year(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    query: WarningQuery,
+    year: Option<i32>,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<Warning>, i64)> {
     let viewer = ctx.viewer();
     viewer.warnings_reader()?;
     if let Some(level) = query.level
@@ -101,6 +113,7 @@ pub fn list(
         body_id,
         status: query.status,
         level: query.level,
+        year,
         visible: (!viewer.is_staff()).then(|| WarningStatus::PUBLISHED.to_vec()),
         overdue: query.overdue.map(|o| (o, today)),
     };

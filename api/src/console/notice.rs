@@ -1,0 +1,86 @@
+//! `/console/warnings/{id}/notice.html` and `/console/warnings/{id}/notice.pdf`: the notice
+//! (风险警示通知书) of an issued warning in the browser, for staff and the warned body alike —
+//! the domain decides who may read it (another body's, or a draft's, is a 404 page).
+
+use actix_web::http::header::{
+    Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
+};
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, web};
+
+use super::page::{ConsoleError, html_response};
+use super::session::Session;
+use crate::domain::Error;
+use crate::domain::documents::{Document, notice};
+use crate::state::AppState;
+
+/// The `Content-Disposition` of a document: its Chinese file name (RFC 6266 `filename*`) with
+/// an ASCII fallback; `inline` opens it in the browser, else it is downloaded.
+pub fn disposition(document: &Document, inline: bool) -> ContentDisposition {
+    ContentDisposition {
+        disposition: if inline {
+            DispositionType::Inline
+        } else {
+            DispositionType::Attachment
+        },
+        parameters: vec![
+            DispositionParam::Filename(document.ascii_name.clone()),
+            DispositionParam::FilenameExt(ExtendedValue {
+                charset: Charset::Ext("UTF-8".into()),
+                language_tag: None,
+                value: document.file_name.as_bytes().to_vec(),
+            }),
+        ],
+    }
+}
+
+/// `GET /console/warnings/{id}/notice.html`: the printable notice, in the browser.
+pub async fn html(
+    state: web::Data<AppState>,
+    session: Session,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ConsoleError> {
+    let id = id.into_inner();
+    let document = state
+        .run(&session.principal, move |conn, ctx| {
+            notice::html(&notice::readable(conn, ctx, &id)?)
+        })
+        .await?;
+    let disposition = disposition(&document, true);
+    let body = String::from_utf8(document.bytes).map_err(Error::internal)?;
+    let mut response = html_response(StatusCode::OK, body);
+    if let Ok(value) = header::HeaderValue::from_str(&disposition.to_string()) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
+
+/// `GET /console/warnings/{id}/notice.pdf`: the notice as PDF, downloaded; a Chinese error page
+/// (503) when the server has no CJK font.
+pub async fn pdf(
+    state: web::Data<AppState>,
+    session: Session,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ConsoleError> {
+    let id = id.into_inner();
+    let data = state
+        .run(&session.principal, move |conn, ctx| {
+            notice::readable(conn, ctx, &id)
+        })
+        .await?;
+    let documents = state.documents.clone();
+    let document = web::block(move || {
+        let typesetter = documents.typesetter_or_503()?;
+        notice::pdf(&data, &typesetter)
+    })
+    .await
+    .map_err(Error::internal)??;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header(("Cache-Control", "no-store"))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .insert_header(disposition(&document, false))
+        .body(document.bytes))
+}
