@@ -126,3 +126,161 @@ async fn a_body_fills_in_its_report_sees_its_errors_and_keeps_what_it_typed() {
     b.check_page("report-problems").await;
     b.stop().await;
 }
+
+/// A final 2025 evaluation over generated bodies, an issued warning of the first warned body,
+/// an analyst (`analyst1`) and that body's user (`warned`): the ids of the evaluation, the
+/// warned body and its warning.
+fn a_final_year(pool: pubeval::db::DbPool) -> (String, String, String) {
+    use pubeval::domain::warnings::{self, WarningQuery};
+    use pubeval::domain::{Ctx, Role, evaluations, users};
+    let ctx = Ctx::system("system:test");
+    let mut conn = pool.get().unwrap();
+    let row = pubeval::db::models::scheme::SchemeRow::active(&mut conn)
+        .unwrap()
+        .unwrap();
+    let scheme = row.parsed().unwrap();
+    let population = pubeval_scoring::synthetic::Population::generate(60, 7);
+    let ids = pubeval::demo::data::insert_bodies(&mut conn, &population).unwrap();
+    pubeval::demo::data::insert_year(&mut conn, &scheme, &row.id, &population, &ids, 2025, 7)
+        .unwrap();
+    let run = evaluations::start(&mut conn, &ctx, 2025, 50, 1).unwrap();
+    drop(conn);
+    pubeval::evaluation::execute(&pool, &Ctx::system("system"), &run.id, &|_| {}).unwrap();
+    let mut conn = pool.get().unwrap();
+    evaluations::publish(&mut conn, &ctx, &run.id, None).unwrap();
+    evaluations::finalize(&mut conn, &ctx, &run.id).unwrap();
+    let query = WarningQuery {
+        evaluation: Some(run.id.clone()),
+        status: None,
+        body_id: None,
+        level: None,
+        overdue: None,
+    };
+    let (drafts, _) = warnings::list(&mut conn, &ctx, query, 0, 1).unwrap();
+    let draft = drafts
+        .first()
+        .expect("a warned body")
+        .listing
+        .warning
+        .clone();
+    warnings::issue(&mut conn, &ctx, &draft.id, None, Some("经复核确认")).unwrap();
+    for (name, role, body) in [
+        ("analyst1", Role::Analyst, None),
+        ("warned", Role::Body, Some(draft.body_id.clone())),
+    ] {
+        let hash = pubeval::auth::password::hash(&format!("{name}-password")).unwrap();
+        users::create_user(&mut conn, &ctx, name, hash, role, body).unwrap();
+    }
+    (run.id, draft.body_id, draft.id)
+}
+
+#[tokio::test]
+#[ignore = "needs chromium and chromium-driver (apt-get install chromium chromium-driver)"]
+async fn every_page_passes_axe_core_for_each_role() {
+    let b = Browser::start().await;
+    // Scoring (polars) blocks: off the test's runtime.
+    let pool = b.app.pool().clone();
+    let (e, body, warning) = std::thread::spawn(move || a_final_year(pool))
+        .join()
+        .unwrap();
+    b.login("analyst1", "analyst1-password").await;
+    assert_eq!(b.path().await, "/console/");
+    let staff_pages = [
+        ("analyst-home", "/console/".to_string(), "2025"),
+        (
+            "analyst-cycle",
+            "/console/cycles/2025".to_string(),
+            "未报送",
+        ),
+        ("analyst-body", format!("/console/bodies/{body}"), "认证"),
+        (
+            "analyst-evaluation",
+            format!("/console/evaluations/{e}"),
+            "定稿",
+        ),
+        (
+            "analyst-result",
+            format!("/console/evaluations/{e}/results/{body}"),
+            "D1.1",
+        ),
+        (
+            "analyst-objections",
+            "/console/objections".to_string(),
+            "异议",
+        ),
+        (
+            "analyst-incidents",
+            "/console/incidents".to_string(),
+            "要情",
+        ),
+        (
+            "analyst-warnings",
+            "/console/warnings".to_string(),
+            "风险警示",
+        ),
+        (
+            "analyst-warning",
+            format!("/console/warnings/{warning}"),
+            "认宣警",
+        ),
+        ("analyst-audit", "/console/audit".to_string(), "校验"),
+    ];
+    for (name, path, words) in &staff_pages {
+        b.goto(path).await;
+        let text = b.text().await;
+        assert!(text.contains(words), "{path} shows {words}: {text}");
+        b.check_page(name).await;
+    }
+    b.goto("/console/users").await;
+    assert!(
+        b.text().await.contains("无权访问"),
+        "analysts do not manage users"
+    );
+    b.goto("/console/").await;
+    b.press("退出登录").await;
+
+    b.login(pubeval_tests::ADMIN.0, pubeval_tests::ADMIN.1)
+        .await;
+    for (name, path) in [
+        ("admin-users", "/console/users"),
+        ("admin-clients", "/console/clients"),
+    ] {
+        b.goto(path).await;
+        b.check_page(name).await;
+    }
+    b.press("退出登录").await;
+
+    b.login("warned", "warned-password").await;
+    let body_pages = [
+        ("body-home", "/console/".to_string(), "风险警示"),
+        ("body-results", "/console/results".to_string(), "2025"),
+        ("body-warnings", "/console/warnings".to_string(), "认宣警"),
+        (
+            "body-warning",
+            format!("/console/warnings/{warning}"),
+            "确认收到",
+        ),
+        (
+            "body-incident-new",
+            "/console/incidents/new".to_string(),
+            "要情报告",
+        ),
+    ];
+    for (name, path, words) in &body_pages {
+        b.goto(path).await;
+        let text = b.text().await;
+        assert!(text.contains(words), "{path} shows {words}: {text}");
+        b.check_page(name).await;
+    }
+    // Another body's page, and the analysts' pages, are not there for a body.
+    b.goto(&format!(
+        "/console/evaluations/{e}/results/{}",
+        "00000000-0000-0000-0000-000000000000"
+    ))
+    .await;
+    assert!(b.text().await.contains("页面不存在"));
+    b.goto("/console/cycles/2025").await;
+    assert!(b.text().await.contains("页面不存在"));
+    b.check_page("body-not-found").await;
+    b.stop().await;
+}
