@@ -214,6 +214,17 @@ impl Browser {
         }
     }
 
+    /// Clicks the element a CSS selector names (a checkbox, a radio button).
+    pub async fn click(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .click()
+            .await
+            .expect("click");
+    }
+
     /// Logs in through the login page.
     pub async fn login(&self, username: &str, password: &str) {
         self.goto("/console/login").await;

@@ -206,6 +206,17 @@ fn body_home(conn: &mut DbConn, ctx: &Ctx) -> Result<HomePage> {
             china_time(c.closes_at)
         ));
     }
+    let (published, _) = evaluations::list(conn, ctx, None, 0, 10)?;
+    for e in published
+        .iter()
+        .filter(|e| EvaluationStatus::parse(&e.status) == Some(EvaluationStatus::PublicNotice))
+    {
+        let deadline = e.objection_deadline.map(china_time).unwrap_or_default();
+        tasks.push(format!(
+            "{} 年度评价结果公示中，如有异议请于 {deadline} 前在“评价结果”页提出",
+            e.year
+        ));
+    }
     let (open, _) = warnings::list(
         conn,
         ctx,
