@@ -119,6 +119,11 @@ on_both_backends!(
         assert_eq!(missing.status, StatusCode::NOT_FOUND);
         assert!(missing.header("content-type").starts_with("text/html"));
         assert!(text(&missing).contains("页面不存在"), "{}", text(&missing));
+        assert!(
+            text(&missing).contains("退出登录"),
+            "every page has the way out: {}",
+            text(&missing)
+        );
 
         let logout = |origin: Option<&str>, csrf: &str| {
             let mut req = TestRequest::post()

@@ -181,6 +181,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 web::post().to(objections::answer),
             )
             .default_service(web::to(page::unknown_page))
+            .wrap(actix_web::middleware::from_fn(page::logout_on_error_pages))
             .wrap(actix_web::middleware::from_fn(session::refuse_cross_site)),
     );
 }

@@ -21,6 +21,9 @@ pub struct Nav {
     pub is_admin: bool,
     /// The session's CSRF token.
     pub csrf: String,
+    /// Whether the person is known (the whole menu), or only that a session exists (an error
+    /// page: just the way home and out).
+    pub full: bool,
 }
 
 impl Nav {
@@ -37,6 +40,7 @@ impl Nav {
             is_staff: session.is_staff(),
             is_admin: role == Role::Admin,
             csrf: session.csrf.clone(),
+            full: true,
         }
     }
 }
@@ -105,7 +109,61 @@ impl ResponseError for ConsoleError {
         }
         .render()
         .unwrap_or_else(|_| title.to_string());
-        html_response(self.status_code(), body)
+        let mut response = html_response(self.status_code(), body);
+        response.extensions_mut().insert(ErrorText {
+            title: title.to_string(),
+            message,
+        });
+        response
+    }
+}
+
+/// What an error page says, kept on the response so that [`logout_on_error_pages`] can render
+/// it again with the way out.
+#[derive(Debug, Clone)]
+struct ErrorText {
+    title: String,
+    message: String,
+}
+
+/// Error pages are rendered where no session is at hand; for a request that has one, they are
+/// rendered again with the layout's 首页 link and 退出登录 button, like every other page.
+pub async fn logout_on_error_pages(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<
+    actix_web::dev::ServiceResponse<actix_web::body::EitherBody<impl actix_web::body::MessageBody>>,
+    actix_web::Error,
+> {
+    let token = req
+        .cookie(super::session::COOKIE)
+        .map(|c| c.value().to_string())
+        .filter(|t| !t.is_empty());
+    let res = next.call(req).await?;
+    let text = res.response().extensions().get::<ErrorText>().cloned();
+    match (token, text) {
+        (Some(token), Some(text)) => {
+            let status = res.status();
+            let page = ErrorPage {
+                nav: Some(Nav {
+                    username: String::new(),
+                    role_zh: "",
+                    is_staff: false,
+                    is_admin: false,
+                    csrf: super::session::csrf_of(&token),
+                    full: false,
+                }),
+                title: &text.title,
+                message: &text.message,
+            };
+            let body = page.render().map_err(ConsoleError::from)?;
+            let (req, _) = res.into_parts();
+            Ok(
+                actix_web::dev::ServiceResponse::new(req, html_response(status, body))
+                    .map_into_right_body(),
+            )
+        }
+        _ => Ok(res.map_into_left_body()),
     }
 }
 
