@@ -113,6 +113,12 @@ impl Application {
         });
         let listener = TcpListener::bind(bind)
             .with_context(|| format!("无法监听 / cannot listen on {bind}"))?;
+        // The address actually bound (port 0 picks a free one): printed, so that whoever
+        // started the server — a person, a supervisor, a test — knows where it answers.
+        let address = listener.local_addr().context("the bound address")?;
+        tracing::info!(%address, "listening");
+        println!("pubeval 正在监听 / listening on http://{address}/");
+        let _ = std::io::Write::flush(&mut std::io::stdout());
         let app = self.clone();
         let served = actix_web::rt::System::new()
             .block_on(async move { app.serve(listener, 0)?.await.context("server") });

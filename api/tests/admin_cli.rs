@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -205,12 +205,48 @@ fn migrate_goes_up_and_down() {
     assert!(String::from_utf8_lossy(&again.stdout).contains(&format!("applied {n}")));
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// A `pubeval serve` child process, killed when dropped (also when an assertion fails).
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `pubeval serve` on port 0 (the system picks a free port: no race for it) and reads
+/// the port it printed.
+fn serve_on_any_port(dir: &std::path::Path, url: &str) -> (Server, u16) {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pubeval"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--database-url", url])
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let server = Server(child);
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let port = loop {
+        let line = lines
+            .next()
+            .expect("the server printed its address")
+            .unwrap();
+        if let Some(address) = line.split("listening on http://").nth(1) {
+            break address
+                .trim_end_matches('/')
+                .rsplit(':')
+                .next()
+                .unwrap()
+                .parse::<u16>()
+                .unwrap();
+        }
+    };
+    // Keep reading its output so that the pipe never fills.
+    std::thread::spawn(move || for _ in lines {});
+    (server, port)
 }
 
 fn http(port: u16, request: &str) -> Option<String> {
@@ -242,15 +278,7 @@ fn serve_answers_on_a_real_port_and_keeps_its_key_private() {
         Some("a-long-password"),
     );
     assert!(out.status.success());
-    let port = free_port();
-    let bind = format!("127.0.0.1:{port}");
-    let mut server = Command::new(env!("CARGO_BIN_EXE_pubeval"))
-        .args(["serve", "--bind", &bind, "--database-url", &url])
-        .current_dir(&dir.0)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let (server, port) = serve_on_any_port(&dir.0, &url);
     let started = Instant::now();
     let health = loop {
         if let Some(r) = http(
@@ -272,8 +300,7 @@ fn serve_answers_on_a_real_port_and_keeps_its_key_private() {
         &format!("POST /api/v1/auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()),
     )
     .unwrap();
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     assert!(login.starts_with("HTTP/1.1 200"), "{login}");
     assert!(login.contains("access_token"));
     let key = dir.0.join("pubeval-jwt.key");
