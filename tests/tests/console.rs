@@ -181,3 +181,34 @@ on_both_backends!(
         );
     }
 );
+
+on_both_backends!(
+    the_analysts_home_counts_the_years_reports_by_state,
+    |backend| async move {
+        let app = spawn(backend).await;
+        let analyst = app.analyst().await;
+        app.evaluated_2025(&analyst, &[("service", 150, true), ("product", 0, false)])
+            .await;
+        // A third body that has not started.
+        app.body("CNCA-R-2020-077", "service").await;
+        let ok = app
+            .send(login_form(ADMIN.0, ADMIN.1).insert_header(("Origin", ORIGIN)))
+            .await;
+        let (cookie, _) = session_cookie(&ok);
+        let home = app
+            .send(
+                TestRequest::get()
+                    .uri("/console/")
+                    .insert_header(("Cookie", cookie)),
+            )
+            .await;
+        let page = text(&home);
+        for (count, label) in [(3, "应报机构"), (2, "已提交"), (0, "草稿"), (1, "未报送")]
+        {
+            let tile =
+                format!("<span class=\"count\">{count}</span><span class=\"label\">{label}</span>");
+            assert!(page.contains(&tile), "{tile} in {page}");
+        }
+        assert!(page.contains("报送完整率 66.67%（2/3）"), "{page}");
+    }
+);

@@ -95,15 +95,15 @@ fn staff_home(conn: &mut DbConn, ctx: &Ctx) -> Result<HomePage> {
     let mut tiles = Vec::new();
     let mut rates = String::new();
     if let Some(c) = &cycle {
-        let count = |conn: &mut DbConn, f: ListFilter| -> Result<i64> {
-            Ok(submissions::list(conn, ctx, c.year, f, 0, 1)?.1)
-        };
-        let expected = count(conn, ListFilter::All)?;
-        let submitted = count(conn, ListFilter::Status(SubmissionStatus::Submitted))?;
-        let accepted = count(conn, ListFilter::Status(SubmissionStatus::Accepted))?;
-        let draft = count(conn, ListFilter::Status(SubmissionStatus::Draft))?;
-        let returned = count(conn, ListFilter::Status(SubmissionStatus::Returned))?;
-        let none = count(conn, ListFilter::NotSubmitted)?;
+        let counts = submissions::status_counts(conn, ctx, c.year)?;
+        let (expected, submitted, accepted, draft, returned, none) = (
+            counts.expected,
+            counts.submitted,
+            counts.accepted,
+            counts.draft,
+            counts.returned,
+            counts.not_started,
+        );
         let link = |status: &str| format!("/console/cycles/{}?status={status}", c.year);
         tiles.push(Tile {
             label: "应报机构",

@@ -280,4 +280,40 @@ impl StatusLine {
             .load(conn)?;
         Ok((items, total))
     }
+
+    /// How many of the bodies the year expects have a current report in each state (`None`:
+    /// no report yet), in one grouped query — the dashboard's counts without a scan per state.
+    pub fn status_counts(conn: &mut DbConn, year: i32) -> QueryResult<Vec<(Option<String>, i64)>> {
+        let (Some(start), Some(end)) = (
+            NaiveDate::from_ymd_opt(year, 1, 1),
+            NaiveDate::from_ymd_opt(year, 12, 31),
+        ) else {
+            return Ok(Vec::new());
+        };
+        let expected = bodies::approved_on.le(end).and(
+            bodies::status
+                .ne(BodyStatus::Revoked.as_str())
+                .or(bodies::status_changed_on.is_null())
+                .or(bodies::status_changed_on.ge(start)),
+        );
+        let later = diesel::alias!(submissions as later);
+        bodies::table
+            .left_join(
+                submissions::table.on(submissions::body_id
+                    .eq(bodies::id)
+                    .and(submissions::year.eq(year))),
+            )
+            .left_join(
+                later.on(later
+                    .field(submissions::body_id)
+                    .eq(submissions::body_id)
+                    .and(later.field(submissions::year).eq(submissions::year))
+                    .and(later.field(submissions::revision).gt(submissions::revision))),
+            )
+            .filter(later.field(submissions::body_id).nullable().is_null())
+            .filter(expected)
+            .group_by(submissions::status)
+            .select((submissions::status.nullable(), diesel::dsl::count_star()))
+            .load(conn)
+    }
 }

@@ -7,7 +7,9 @@ mod read;
 use chrono::{FixedOffset, NaiveDateTime};
 use pubeval_scoring::{Completeness, Scheme, validate_payload};
 
-pub use self::read::{ListFilter, ListQuery, current, list, revision, revisions, search};
+pub use self::read::{
+    ListFilter, ListQuery, StatusCounts, current, list, revision, revisions, search, status_counts,
+};
 use crate::db::models::body::Body;
 use crate::db::models::cycle::Cycle;
 use crate::db::models::new_id;

@@ -136,3 +136,44 @@ pub fn search(
     };
     Ok(StatusLine::search(conn, year, &query, offset, limit)?)
 }
+
+/// How many of the bodies a year expects stand in each report state (staff only), counted in
+/// one query.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StatusCounts {
+    /// Every body the year expects.
+    pub expected: i64,
+    /// No report saved.
+    pub not_started: i64,
+    /// Current revision a draft.
+    pub draft: i64,
+    /// Submitted, awaiting review.
+    pub submitted: i64,
+    /// Returned to the body.
+    pub returned: i64,
+    /// Accepted.
+    pub accepted: i64,
+}
+
+/// The year's report counts by state.
+pub fn status_counts(conn: &mut DbConn, ctx: &Ctx, year: i32) -> Result<StatusCounts> {
+    if !ctx.viewer().is_staff() {
+        return Err(Error::forbidden());
+    }
+    let mut counts = StatusCounts::default();
+    for (status, n) in StatusLine::status_counts(conn, year)? {
+        counts.expected += n;
+        match status
+            .as_deref()
+            .map(SubmissionStatus::parse_stored)
+            .transpose()?
+        {
+            None => counts.not_started += n,
+            Some(SubmissionStatus::Draft) => counts.draft += n,
+            Some(SubmissionStatus::Submitted) => counts.submitted += n,
+            Some(SubmissionStatus::Returned) => counts.returned += n,
+            Some(SubmissionStatus::Accepted) => counts.accepted += n,
+        }
+    }
+    Ok(counts)
+}
