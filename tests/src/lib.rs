@@ -17,6 +17,7 @@ use pubeval::db::{self, DbPool};
 use serde_json::{Value, json};
 
 pub mod browser;
+pub mod console;
 
 /// The environment variable naming the PostgreSQL server tests may use.
 pub const POSTGRES_ENV: &str = "PUBEVAL_TEST_POSTGRES_URL";

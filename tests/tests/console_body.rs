@@ -6,92 +6,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use actix_web::http::StatusCode;
-use actix_web::test::TestRequest;
+use pubeval_tests::console::*;
 use pubeval_tests::*;
 use serde_json::{Value, json};
-
-const ORIGIN: &str = "http://localhost:8080";
-const HOST: &str = "localhost:8080";
-
-fn text(r: &Reply) -> String {
-    String::from_utf8_lossy(&r.bytes).to_string()
-}
-
-/// A console session: its cookie and CSRF token.
-struct Console {
-    cookie: String,
-    csrf: String,
-}
-
-fn csrf_of(page: &str) -> String {
-    let at = page.find("name=\"csrf\" value=\"").expect("a csrf input") + 19;
-    page[at..].split('"').next().unwrap().to_string()
-}
 
 fn value_of(page: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let at = page.find(&marker).expect(name) + marker.len();
     page[at..].split('"').next().unwrap().to_string()
-}
-
-async fn console_login<S, B>(app: &TestApp<S>, username: &str, password: &str) -> Console
-where
-    S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse<B>,
-            Error = actix_web::Error,
-        >,
-    B: actix_web::body::MessageBody,
-{
-    let r = app
-        .send(
-            TestRequest::post()
-                .uri("/console/login")
-                .insert_header(("Host", HOST))
-                .insert_header(("Origin", ORIGIN))
-                .set_form([("username", username), ("password", password)]),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", text(&r));
-    let cookie = r
-        .header("set-cookie")
-        .split(';')
-        .next()
-        .unwrap()
-        .trim()
-        .to_string();
-    let home = app
-        .send(
-            TestRequest::get()
-                .uri("/console/")
-                .insert_header(("Cookie", cookie.clone())),
-        )
-        .await;
-    Console {
-        csrf: csrf_of(&text(&home)),
-        cookie,
-    }
-}
-
-impl Console {
-    fn get(&self, path: &str) -> TestRequest {
-        TestRequest::get()
-            .uri(path)
-            .insert_header(("Host", HOST))
-            .insert_header(("Cookie", self.cookie.clone()))
-    }
-
-    /// A form POST from this site, with the session's token first.
-    fn post(&self, path: &str, fields: &[(&str, String)]) -> TestRequest {
-        let mut pairs = vec![("csrf".to_string(), self.csrf.clone())];
-        pairs.extend(fields.iter().map(|(k, v)| (k.to_string(), v.clone())));
-        TestRequest::post()
-            .uri(path)
-            .insert_header(("Host", HOST))
-            .insert_header(("Origin", ORIGIN))
-            .insert_header(("Cookie", self.cookie.clone()))
-            .set_form(pairs)
-    }
 }
 
 /// The report form's fields of a JSON payload (`f.` names; a set as repeated boxes).
@@ -156,7 +78,7 @@ on_both_backends!(
 
         // A partial draft.
         let draft = app
-            .send(c.post(
+            .send(c.submit(
                 "/console/report/2025",
                 &[
                     ("action", "save".into()),
@@ -190,7 +112,7 @@ on_both_backends!(
 
         // 提交 with fields missing and one wrong: every problem beside its field, typed kept.
         let refused = app
-            .send(c.post(
+            .send(c.submit(
                 "/console/report/2025",
                 &[
                     ("action", "submit".into()),
@@ -221,7 +143,7 @@ on_both_backends!(
         // Fixed: the whole report submitted.
         let mut fields = vec![("action", "submit".to_string()), ("revision", revision)];
         fields.extend(form_fields(&sample_report(40, true)));
-        let ok = app.send(c.post("/console/report/2025", &fields)).await;
+        let ok = app.send(c.submit("/console/report/2025", &fields)).await;
         assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", text(&ok));
         assert_eq!(ok.header("location"), "/console/report/2025?done=sent");
         let done = text(&app.send(c.get("/console/report/2025?done=sent")).await);
@@ -244,7 +166,7 @@ on_both_backends!(
         // A cross-site POST is refused.
         let foreign = app
             .send(
-                c.post("/console/report/2025", &[("action", "save".into())])
+                c.submit("/console/report/2025", &[("action", "save".into())])
                     .insert_header(("Origin", "http://evil.example")),
             )
             .await;
@@ -267,7 +189,7 @@ on_both_backends!(
         app.user("b1", "body", Some(&body)).await;
         let c = console_login(&app, "b1", "b1-password").await;
         let save = |revision: &str, press: &str| {
-            c.post(
+            c.submit(
                 "/console/report/2025",
                 &[
                     ("action", "save".into()),
@@ -375,11 +297,11 @@ on_both_backends!(
 
         // An empty objection is refused beside its field; a real one is filed.
         let path = format!("/console/results/{}/objections", e.id);
-        let empty = app.send(c.post(&path, &[("text", "  ".into())])).await;
+        let empty = app.send(c.submit(&path, &[("text", "  ".into())])).await;
         assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(text(&empty).contains("objection-error"), "{}", text(&empty));
         let filed = app
-            .send(c.post(&path, &[("text", "D2.1 新闻发布数统计有误".into())]))
+            .send(c.submit(&path, &[("text", "D2.1 新闻发布数统计有误".into())]))
             .await;
         assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", text(&filed));
         let after = text(&app.send(c.get(filed.header("location"))).await);
@@ -387,7 +309,7 @@ on_both_backends!(
         assert!(after.contains("待答复"), "{after}");
         let foreign = app
             .send(
-                c.post(&path, &[("text", "x".into())])
+                c.submit(&path, &[("text", "x".into())])
                     .insert_header(("Origin", "http://evil.example")),
             )
             .await;
@@ -457,14 +379,14 @@ on_both_backends!(
             assert!(detail.contains(words), "{words} in {detail}");
         }
         let ack = app
-            .send(w.post(&format!("{detail_path}/acknowledge"), &[]))
+            .send(w.submit(&format!("{detail_path}/acknowledge"), &[]))
             .await;
         assert_eq!(ack.status, StatusCode::SEE_OTHER, "{}", text(&ack));
         let acked = text(&app.send(w.get(ack.header("location"))).await);
         assert!(acked.contains("已确认收到"), "{acked}");
         assert!(acked.contains("提交整改报告"), "{acked}");
         let empty = app
-            .send(w.post(
+            .send(w.submit(
                 &format!("{detail_path}/rectification"),
                 &[("report", " ".into())],
             ))
@@ -472,7 +394,7 @@ on_both_backends!(
         assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(text(&empty).contains("report-error"), "{}", text(&empty));
         let rectified = app
-            .send(w.post(
+            .send(w.submit(
                 &format!("{detail_path}/rectification"),
                 &[("report", "已建立三审三校制度并完成培训。".into())],
             ))
@@ -523,14 +445,14 @@ on_both_backends!(
             ]
         };
         let empty = app
-            .send(c.post("/console/incidents/new", &fields("")))
+            .send(c.submit("/console/incidents/new", &fields("")))
             .await;
         assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
         let page = text(&empty);
         assert!(page.contains("description-error"), "{page}");
         assert!(page.contains(&at), "typed kept: {page}");
         let ok = app
-            .send(c.post("/console/incidents/new", &fields("官网遭篡改，已恢复")))
+            .send(c.submit("/console/incidents/new", &fields("官网遭篡改，已恢复")))
             .await;
         assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", text(&ok));
         let done = text(&app.send(c.get(ok.header("location"))).await);

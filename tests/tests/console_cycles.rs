@@ -7,83 +7,9 @@
 
 use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
+use pubeval_tests::console::*;
 use pubeval_tests::*;
 use serde_json::json;
-
-const ORIGIN: &str = "http://localhost:8080";
-const HOST: &str = "localhost:8080";
-
-fn text(r: &Reply) -> String {
-    String::from_utf8_lossy(&r.bytes).to_string()
-}
-
-/// A console session: its cookie and CSRF token.
-struct Console {
-    cookie: String,
-    csrf: String,
-}
-
-async fn console<S, B>(app: &TestApp<S>, username: &str, password: &str) -> Console
-where
-    S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse<B>,
-            Error = actix_web::Error,
-        >,
-    B: actix_web::body::MessageBody,
-{
-    let ok = app
-        .send(
-            TestRequest::post()
-                .uri("/console/login")
-                .insert_header(("Host", HOST))
-                .insert_header(("Origin", ORIGIN))
-                .set_form([("username", username), ("password", password)]),
-        )
-        .await;
-    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", text(&ok));
-    let cookie = ok
-        .header("set-cookie")
-        .split(';')
-        .next()
-        .unwrap()
-        .trim()
-        .to_string();
-    let home = app
-        .send(
-            TestRequest::get()
-                .uri("/console/")
-                .insert_header(("Cookie", cookie.clone())),
-        )
-        .await;
-    let page = text(&home);
-    let csrf = page
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap()
-        .to_string();
-    Console { cookie, csrf }
-}
-
-impl Console {
-    fn get(&self, path: &str) -> TestRequest {
-        TestRequest::get()
-            .uri(path)
-            .insert_header(("Cookie", self.cookie.clone()))
-    }
-
-    fn post(&self, path: &str, origin: &str, form: &[(&str, &str)]) -> TestRequest {
-        let mut fields: Vec<(String, String)> = vec![("csrf".into(), self.csrf.clone())];
-        fields.extend(form.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        TestRequest::post()
-            .uri(path)
-            .insert_header(("Host", HOST))
-            .insert_header(("Origin", origin.to_string()))
-            .insert_header(("Cookie", self.cookie.clone()))
-            .set_form(fields)
-    }
-}
 
 fn register_bodies(pool: &pubeval::db::DbPool, first: usize, count: usize) {
     let mut conn = pool.get().unwrap();
@@ -114,7 +40,7 @@ on_both_backends!(
             .evaluated_2025(&analyst, &[("service", 150, true), ("product", 0, false)])
             .await;
         register_bodies(&app.pool, 1, 55);
-        let staff = console(&app, "analyst1", "analyst1-password").await;
+        let staff = console_login(&app, "analyst1", "analyst1-password").await;
 
         let page = app.send(staff.get("/console/cycles/2025")).await;
         assert_eq!(page.status, StatusCode::OK, "{}", text(&page));
@@ -209,7 +135,7 @@ on_both_backends!(
         assert!(listed.contains(&progress), "{listed}");
 
         // A body user is told these pages do not exist.
-        let body = console(&app, "b0", "b0-password").await;
+        let body = console_login(&app, "b0", "b0-password").await;
         for path in [
             "/console/cycles/2025".to_string(),
             "/console/cycles/2025/export".to_string(),
@@ -238,7 +164,7 @@ on_both_backends!(
             .evaluated_2025(&analyst, &[("service", 150, true), ("product", 0, false)])
             .await;
         let (body_id, body_token) = done.bodies[0].clone();
-        let staff = console(&app, "analyst1", "analyst1-password").await;
+        let staff = console_login(&app, "analyst1", "analyst1-password").await;
         let path = format!("/console/bodies/{body_id}");
 
         let page = app.send(staff.get(&path)).await;
@@ -356,12 +282,12 @@ on_both_backends!(
         assert!(html.contains("<svg role=\"img\""), "{html}");
 
         // Another body's user, and the body's own user: no such page.
-        let other = console(&app, "b1", "b1-password").await;
+        let other = console_login(&app, "b1", "b1-password").await;
         assert_eq!(
             app.send(other.get(&path)).await.status,
             StatusCode::NOT_FOUND
         );
-        let own = console(&app, "b0", "b0-password").await;
+        let own = console_login(&app, "b0", "b0-password").await;
         assert_eq!(app.send(own.get(&path)).await.status, StatusCode::NOT_FOUND);
         let refused = app
             .send(own.post(&review, ORIGIN, &[("comment", "x")]))

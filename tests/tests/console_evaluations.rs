@@ -5,83 +5,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use actix_web::http::StatusCode;
-use actix_web::test::TestRequest;
+use pubeval_tests::console::*;
 use pubeval_tests::*;
 use serde_json::json;
-
-const ORIGIN: &str = "http://localhost:8080";
-
-fn text(r: &Reply) -> String {
-    String::from_utf8_lossy(&r.bytes).to_string()
-}
-
-/// A console session: its cookie and CSRF token.
-struct Browser {
-    cookie: String,
-    csrf: String,
-}
-
-async fn console_login<S, B>(app: &TestApp<S>, username: &str, password: &str) -> Browser
-where
-    S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse<B>,
-            Error = actix_web::Error,
-        >,
-    B: actix_web::body::MessageBody,
-{
-    let ok = app
-        .send(
-            TestRequest::post()
-                .uri("/console/login")
-                .insert_header(("Host", "localhost:8080"))
-                .insert_header(("Origin", ORIGIN))
-                .set_form([("username", username), ("password", password)]),
-        )
-        .await;
-    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", text(&ok));
-    let cookie = ok
-        .header("set-cookie")
-        .split(';')
-        .next()
-        .unwrap()
-        .trim()
-        .to_string();
-    let home = app
-        .send(
-            TestRequest::get()
-                .uri("/console/")
-                .insert_header(("Cookie", cookie.clone())),
-        )
-        .await;
-    let page = text(&home);
-    let csrf = page
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap()
-        .to_string();
-    Browser { cookie, csrf }
-}
-
-impl Browser {
-    fn get(&self, path: &str) -> TestRequest {
-        TestRequest::get()
-            .uri(path)
-            .insert_header(("Cookie", self.cookie.clone()))
-    }
-
-    fn post(&self, path: &str, origin: &str, fields: &[(&str, &str)]) -> TestRequest {
-        let mut form: Vec<(String, String)> = vec![("csrf".into(), self.csrf.clone())];
-        form.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        TestRequest::post()
-            .uri(path)
-            .insert_header(("Host", "localhost:8080"))
-            .insert_header(("Origin", origin.to_string()))
-            .insert_header(("Cookie", self.cookie.clone()))
-            .set_form(form)
-    }
-}
 
 fn assert_contains(page: &str, words: &[&str]) {
     for w in words {

@@ -7,84 +7,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use actix_web::http::StatusCode;
-use actix_web::test::TestRequest;
+use pubeval_tests::console::*;
 use pubeval_tests::*;
 use serde_json::json;
 
-const ORIGIN: &str = "http://localhost:8080";
-const HOST: &str = "localhost:8080";
 const EVIL: &str = "http://evil.example";
-
-fn text(r: &Reply) -> String {
-    String::from_utf8_lossy(&r.bytes).to_string()
-}
-
-/// A console session: its cookie and CSRF token.
-struct Console {
-    cookie: String,
-    csrf: String,
-}
-
-async fn console<S, B>(app: &TestApp<S>, username: &str, password: &str) -> Console
-where
-    S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse<B>,
-            Error = actix_web::Error,
-        >,
-    B: actix_web::body::MessageBody,
-{
-    let ok = app
-        .send(
-            TestRequest::post()
-                .uri("/console/login")
-                .insert_header(("Host", HOST))
-                .insert_header(("Origin", ORIGIN))
-                .set_form([("username", username), ("password", password)]),
-        )
-        .await;
-    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", text(&ok));
-    let cookie = ok
-        .header("set-cookie")
-        .split(';')
-        .next()
-        .unwrap()
-        .trim()
-        .to_string();
-    let home = app
-        .send(
-            TestRequest::get()
-                .uri("/console/")
-                .insert_header(("Cookie", cookie.clone())),
-        )
-        .await;
-    let csrf = text(&home)
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap()
-        .to_string();
-    Console { cookie, csrf }
-}
-
-impl Console {
-    fn get(&self, path: &str) -> TestRequest {
-        TestRequest::get()
-            .uri(path)
-            .insert_header(("Cookie", self.cookie.clone()))
-    }
-
-    fn post(&self, path: &str, origin: &str, form: &[(&str, &str)]) -> TestRequest {
-        let mut fields: Vec<(String, String)> = vec![("csrf".into(), self.csrf.clone())];
-        fields.extend(form.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        TestRequest::post()
-            .uri(path)
-            .insert_header(("Host", HOST))
-            .insert_header(("Origin", origin.to_string()))
-            .insert_header(("Cookie", self.cookie.clone()))
-            .set_form(fields)
-    }
-}
 
 /// Asserts a 200 HTML page holding every one of `words`; its text.
 fn page_with(r: &Reply, words: &[&str]) -> String {
@@ -142,7 +69,7 @@ on_both_backends!(
         let wid = warning["id"].as_str().unwrap().to_string();
         let page = format!("/console/warnings/{wid}");
 
-        let staff = console(&app, "analyst1", "analyst1-password").await;
+        let staff = console_login(&app, "analyst1", "analyst1-password").await;
         // The list, its filters and the link to the warning.
         let list = app.send(staff.get("/console/warnings")).await;
         page_with(
@@ -242,9 +169,9 @@ on_both_backends!(
         assert!(text(&late).contains("不能撤回"), "{}", text(&late));
 
         // The body reads its own notice; the other body is told it does not exist.
-        let own = console(&app, "b1", "b1-password").await;
+        let own = console_login(&app, "b1", "b1-password").await;
         page_with(&app.send(own.get(&notice)).await, &["通知"]);
-        let other = console(&app, "b0", "b0-password").await;
+        let other = console_login(&app, "b0", "b0-password").await;
         let hidden = app.send(other.get(&notice)).await;
         assert_eq!(hidden.status, StatusCode::NOT_FOUND);
         assert!(text(&hidden).contains("页面不存在"));
@@ -352,7 +279,7 @@ on_both_backends!(
             .map(|w| w["id"].as_str().unwrap().to_string())
             .collect();
         assert_eq!(ids.len(), 2, "{}", drafts.body);
-        let staff = console(&app, "analyst1", "analyst1-password").await;
+        let staff = console_login(&app, "analyst1", "analyst1-password").await;
         let (first, second) = (
             format!("/console/warnings/{}", ids[0]),
             format!("/console/warnings/{}", ids[1]),
@@ -412,7 +339,7 @@ on_both_backends!(
         let app = spawn(backend).await;
         let _analyst = app.analyst().await;
         app.body("CNCA-R-2018-001", "service").await;
-        let staff = console(&app, "analyst1", "analyst1-password").await;
+        let staff = console_login(&app, "analyst1", "analyst1-password").await;
         page_with(
             &app.send(staff.get("/console/incidents")).await,
             &[
@@ -559,7 +486,7 @@ on_both_backends!(
         // Body users are refused the analysts' pages.
         let body_id = app.body("CNCA-R-2018-002", "service").await;
         app.user("b9", "body", Some(&body_id)).await;
-        let body = console(&app, "b9", "b9-password").await;
+        let body = console_login(&app, "b9", "b9-password").await;
         assert_eq!(
             app.send(body.get("/console/incidents")).await.status,
             StatusCode::FORBIDDEN
@@ -578,7 +505,7 @@ on_both_backends!(
 on_both_backends!(the_audit_log_is_paged_and_verified, |backend| async move {
     let app = spawn(backend).await;
     let _analyst = app.analyst().await;
-    let staff = console(&app, "analyst1", "analyst1-password").await;
+    let staff = console_login(&app, "analyst1", "analyst1-password").await;
     let html = page_with(
         &app.send(staff.get("/console/audit")).await,
         &[
@@ -605,7 +532,7 @@ on_both_backends!(
         let app = spawn(backend).await;
         let _analyst = app.analyst().await;
         let body_id = app.body("CNCA-R-2018-001", "service").await;
-        let analyst = console(&app, "analyst1", "analyst1-password").await;
+        let analyst = console_login(&app, "analyst1", "analyst1-password").await;
         for path in ["/console/users", "/console/clients"] {
             let r = app.send(analyst.get(path)).await;
             assert_eq!(r.status, StatusCode::FORBIDDEN);
@@ -616,7 +543,7 @@ on_both_backends!(
             .await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN);
 
-        let admin = console(&app, ADMIN.0, ADMIN.1).await;
+        let admin = console_login(&app, ADMIN.0, ADMIN.1).await;
         page_with(
             &app.send(admin.get("/console/users")).await,
             &["用户", "创建用户", "analyst1", "分析人员", "重置密码"],
