@@ -4,7 +4,7 @@
 //! word; the page shows the clock ("距事发已 N 小时") of what it reported.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
 use pubeval_scoring::scheme::Reporting;
@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::home::china_time;
 use super::page::{ConsoleError, Nav, chinese_part, html_response, see_other};
-use super::session::{Session, check_origin};
+use super::session::Session;
 use crate::db::DbConn;
 use crate::domain::clock::REGULATOR_TIMEZONE;
 use crate::domain::incidents::{self, Incident, IncidentSearch, SelfReport};
@@ -258,12 +258,10 @@ fn field_errors(details: &[Detail]) -> Vec<(String, String)> {
 
 /// `POST /console/incidents/new`: reports the incident, stamped with the server's clock.
 pub async fn post(
-    req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
     form: web::Form<ReportForm>,
 ) -> std::result::Result<HttpResponse, ConsoleError> {
-    check_origin(&req)?;
     session.check_csrf(&form.csrf)?;
     let form = form.into_inner();
     let nav = Nav::of(&session);

@@ -49,7 +49,6 @@ pub async fn submit(
     req: HttpRequest,
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, ConsoleError> {
-    session::check_origin(&req)?;
     let LoginForm { username, password } = form.into_inner();
     let address = req.peer_addr().map(|a| a.ip());
     let keys = state.keys.clone();
@@ -100,11 +99,9 @@ pub async fn submit(
 /// `POST /console/logout`: ends every token of the person and clears the cookie.
 pub async fn logout(
     state: web::Data<AppState>,
-    req: HttpRequest,
     session: Session,
     form: web::Form<LogoutForm>,
 ) -> Result<HttpResponse, ConsoleError> {
-    session::check_origin(&req)?;
     session.check_csrf(&form.csrf)?;
     state.run(&session.principal, sessions::revoke).await?;
     let mut response = see_other("/console/login");

@@ -4,13 +4,13 @@
 //! field and what was typed.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
 use super::home::china_time;
 use super::page::{ConsoleError, Nav, chinese_part, html_response, see_other};
-use super::session::{Session, check_origin};
+use super::session::Session;
 use super::warnings_staff::kit::{
     FieldErrors, PER_PAGE, Pager, field_errors, given, page_of, shown_on_form,
 };
@@ -225,13 +225,11 @@ pub async fn page(
 
 /// `POST /console/objections/{id}/answer`: answers an open objection in writing.
 pub async fn answer(
-    req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
     id: web::Path<String>,
     form: web::Form<AnswerForm>,
 ) -> Result<HttpResponse, ConsoleError> {
-    check_origin(&req)?;
     session.check_csrf(&form.csrf)?;
     let id = id.into_inner();
     let form = form.into_inner();

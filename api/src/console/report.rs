@@ -8,7 +8,7 @@ mod convert;
 mod form;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use pubeval_scoring::Completeness;
 use serde::Deserialize;
@@ -18,7 +18,7 @@ use self::convert::{Action, Submitted};
 use self::form::{Section, SummaryLine};
 use super::home::china_time;
 use super::page::{ConsoleError, Nav, chinese_part, html_response, see_other};
-use super::session::{Session, check_origin};
+use super::session::Session;
 use crate::db::DbConn;
 use crate::domain::submissions::{self, Precondition, ReportForm};
 use crate::domain::{Ctx, Error, ErrorCode, Noun, Result, StateMachine, TextEnum, bodies};
@@ -120,13 +120,11 @@ pub async fn page(
 
 /// `POST /console/report/{year}`: 保存草稿 or 提交.
 pub async fn post(
-    req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
     year: web::Path<i32>,
     fields: web::Form<Vec<(String, String)>>,
 ) -> std::result::Result<HttpResponse, ConsoleError> {
-    check_origin(&req)?;
     let year = year.into_inner();
     let pairs = fields.into_inner();
     let csrf = pairs

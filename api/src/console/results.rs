@@ -4,14 +4,14 @@
 //! how long objections stay open, and the answers.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
 use super::home::china_time;
 use super::notice::disposition;
 use super::page::{ConsoleError, Nav, chinese_part, html_response, see_other};
-use super::session::{Session, check_origin};
+use super::session::Session;
 use crate::db::DbConn;
 use crate::db::models::evaluation::Evaluation;
 use crate::domain::documents::{Document, letter};
@@ -386,13 +386,11 @@ pub struct ObjectionForm {
 
 /// `POST /console/results/{evaluation_id}/objections`: files an objection.
 pub async fn object(
-    req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
     id: web::Path<String>,
     form: web::Form<ObjectionForm>,
 ) -> std::result::Result<HttpResponse, ConsoleError> {
-    check_origin(&req)?;
     session.check_csrf(&form.csrf)?;
     let id = id.into_inner();
     let text = form.into_inner().text;

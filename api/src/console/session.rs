@@ -54,7 +54,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Refuses (403) a state-changing request whose `Origin` is missing or names another host.
-pub fn check_origin(req: &HttpRequest) -> Result<(), ConsoleError> {
+fn check_origin(req: &HttpRequest) -> Result<(), ConsoleError> {
     let origin = req
         .headers()
         .get(actix_web::http::header::ORIGIN)

@@ -4,14 +4,14 @@
 //! offered only when the warning's state allows it.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use pubeval_reports::documents::NoticeData;
 use serde::Deserialize;
 
 use super::home::china_time;
 use super::page::{ConsoleError, Nav, chinese_part, html, html_response, see_other};
-use super::session::{Session, check_origin};
+use super::session::Session;
 use crate::domain::documents::notice;
 use crate::domain::warnings::{self, Warning, WarningQuery, status_zh};
 use crate::domain::{Error, ErrorCode, Result};
@@ -264,13 +264,11 @@ fn on_page(e: &Error) -> bool {
 
 /// `POST /console/warnings/{id}/acknowledge`: 确认收到.
 pub async fn acknowledge(
-    req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
     id: web::Path<String>,
     form: web::Form<CsrfForm>,
 ) -> std::result::Result<HttpResponse, ConsoleError> {
-    check_origin(&req)?;
     session.check_csrf(&form.csrf)?;
     let id = id.into_inner();
     let target = id.clone();
@@ -295,13 +293,11 @@ pub async fn acknowledge(
 
 /// `POST /console/warnings/{id}/rectification`: the rectification report.
 pub async fn rectification(
-    req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
     id: web::Path<String>,
     form: web::Form<RectificationForm>,
 ) -> std::result::Result<HttpResponse, ConsoleError> {
-    check_origin(&req)?;
     session.check_csrf(&form.csrf)?;
     let id = id.into_inner();
     let target = id.clone();

@@ -4,13 +4,13 @@
 //! answers the form, and never again.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
 use crate::console::home::china_time;
 use crate::console::page::{ConsoleError, Nav, chinese_part, html, html_response, see_other};
-use crate::console::session::{Session, check_origin};
+use crate::console::session::Session;
 use crate::console::warnings_staff::kit::{
     FieldErrors, PER_PAGE, Pager, field_errors, given, page_of, require, shown_on_form,
 };
@@ -232,8 +232,7 @@ pub async fn list(
     render(&state, &session, page, None, done).await
 }
 
-fn admitted(req: &HttpRequest, session: &Session, csrf: &str) -> Result<(), ConsoleError> {
-    check_origin(req)?;
+fn admitted(session: &Session, csrf: &str) -> Result<(), ConsoleError> {
     session.check_csrf(csrf)?;
     require::<AdminOnly>(session)
 }
@@ -256,11 +255,10 @@ fn secret_page(
 /// `POST /console/clients`: creates a client and shows its secret, once.
 pub async fn create(
     state: web::Data<AppState>,
-    req: HttpRequest,
     session: Session,
     form: web::Form<NewClientForm>,
 ) -> Result<HttpResponse, ConsoleError> {
-    admitted(&req, &session, &form.csrf)?;
+    admitted(&session, &form.csrf)?;
     let form = form.into_inner();
     let name = given(&form.name).unwrap_or_default();
     let scopes: Vec<String> = form
@@ -284,12 +282,11 @@ pub async fn create(
 /// `POST /console/clients/{id}/rotate`: a new secret, shown once; the old one stops working.
 pub async fn rotate(
     state: web::Data<AppState>,
-    req: HttpRequest,
     session: Session,
     id: web::Path<String>,
     form: web::Form<RowForm>,
 ) -> Result<HttpResponse, ConsoleError> {
-    admitted(&req, &session, &form.csrf)?;
+    admitted(&session, &form.csrf)?;
     let id = id.into_inner();
     let c = state
         .run(&session.principal, move |conn, ctx| {
@@ -302,12 +299,11 @@ pub async fn rotate(
 /// `POST /console/clients/{id}/disable`.
 pub async fn disable(
     state: web::Data<AppState>,
-    req: HttpRequest,
     session: Session,
     id: web::Path<String>,
     form: web::Form<RowForm>,
 ) -> Result<HttpResponse, ConsoleError> {
-    admitted(&req, &session, &form.csrf)?;
+    admitted(&session, &form.csrf)?;
     let id = id.into_inner();
     state
         .run(&session.principal, move |conn, ctx| {

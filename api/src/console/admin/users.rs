@@ -5,14 +5,14 @@
 use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
 use crate::console::home::china_time;
 use crate::console::incidents::find_body;
 use crate::console::page::{ConsoleError, Nav, chinese_part, html_response, see_other};
-use crate::console::session::{Session, check_origin};
+use crate::console::session::Session;
 use crate::console::warnings_staff::kit::{
     Choice, FieldErrors, PER_PAGE, Pager, field_errors, given, page_of, require, shown_on_form,
 };
@@ -210,8 +210,7 @@ pub async fn list(
     render(&state, &session, page, offset, Refusal::default(), done).await
 }
 
-fn admitted(req: &HttpRequest, session: &Session, csrf: &str) -> Result<(), ConsoleError> {
-    check_origin(req)?;
+fn admitted(session: &Session, csrf: &str) -> Result<(), ConsoleError> {
     session.check_csrf(csrf)?;
     require::<AdminOnly>(session)
 }
@@ -234,11 +233,10 @@ async fn finish(
 /// `POST /console/users`: creates a user.
 pub async fn create(
     state: web::Data<AppState>,
-    req: HttpRequest,
     session: Session,
     form: web::Form<NewUserForm>,
 ) -> Result<HttpResponse, ConsoleError> {
-    admitted(&req, &session, &form.csrf)?;
+    admitted(&session, &form.csrf)?;
     let form = form.into_inner();
     let sent = form.clone();
     let outcome = state
@@ -279,12 +277,11 @@ pub async fn create(
 /// `POST /console/users/{id}/disable`.
 pub async fn disable(
     state: web::Data<AppState>,
-    req: HttpRequest,
     session: Session,
     id: web::Path<String>,
     form: web::Form<RowForm>,
 ) -> Result<HttpResponse, ConsoleError> {
-    admitted(&req, &session, &form.csrf)?;
+    admitted(&session, &form.csrf)?;
     let id = id.into_inner();
     let outcome = state
         .run(&session.principal, move |conn, ctx| {
@@ -301,12 +298,11 @@ pub async fn disable(
 /// `POST /console/users/{id}/password`: sets a new password.
 pub async fn reset_password(
     state: web::Data<AppState>,
-    req: HttpRequest,
     session: Session,
     id: web::Path<String>,
     form: web::Form<RowForm>,
 ) -> Result<HttpResponse, ConsoleError> {
-    admitted(&req, &session, &form.csrf)?;
+    admitted(&session, &form.csrf)?;
     let (id, form) = (id.into_inner(), form.into_inner());
     let (target, password) = (id.clone(), form.password.unwrap_or_default());
     let outcome = state

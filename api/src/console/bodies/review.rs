@@ -3,12 +3,12 @@
 //! was typed.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use super::{BodyQuery, Refused, render};
 use crate::console::page::{ConsoleError, chinese_part, see_other};
-use crate::console::session::{Session, check_origin};
+use crate::console::session::Session;
 use crate::domain::{Error, ErrorCode, submissions};
 use crate::state::AppState;
 
@@ -31,33 +31,29 @@ enum Verdict {
 pub async fn accept(
     state: web::Data<AppState>,
     session: Session,
-    req: HttpRequest,
     path: web::Path<(String, String)>,
     form: web::Form<ReviewForm>,
 ) -> Result<HttpResponse, ConsoleError> {
-    review(state, session, req, path, form, Verdict::Accept).await
+    review(state, session, path, form, Verdict::Accept).await
 }
 
 /// `POST /console/bodies/{id}/reports/{year}/return`.
 pub async fn return_report(
     state: web::Data<AppState>,
     session: Session,
-    req: HttpRequest,
     path: web::Path<(String, String)>,
     form: web::Form<ReviewForm>,
 ) -> Result<HttpResponse, ConsoleError> {
-    review(state, session, req, path, form, Verdict::Return).await
+    review(state, session, path, form, Verdict::Return).await
 }
 
 async fn review(
     state: web::Data<AppState>,
     session: Session,
-    req: HttpRequest,
     path: web::Path<(String, String)>,
     form: web::Form<ReviewForm>,
     verdict: Verdict,
 ) -> Result<HttpResponse, ConsoleError> {
-    check_origin(&req)?;
     session.check_csrf(&form.csrf)?;
     let (id, year) = path.into_inner();
     let year: i32 = year

@@ -2,14 +2,14 @@
 //! page says whether it is still running — with a link to look again — until it is a draft,
 //! then links to the evaluation's page.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
 use super::{CycleQuery, render, year_of};
 use crate::console::home::china_time;
 use crate::console::page::{ConsoleError, Nav, chinese_part, html, see_other};
-use crate::console::session::{Session, check_origin};
+use crate::console::session::Session;
 use crate::domain::{Error, Noun, evaluations};
 use crate::state::AppState;
 use crate::states::{EvaluationStatus, TextEnum};
@@ -27,11 +27,9 @@ pub struct ButtonForm {
 pub async fn evaluate(
     state: web::Data<AppState>,
     session: Session,
-    req: HttpRequest,
     path: web::Path<String>,
     form: web::Form<ButtonForm>,
 ) -> Result<HttpResponse, ConsoleError> {
-    check_origin(&req)?;
     session.check_csrf(&form.csrf)?;
     let year = year_of(&path)?;
     let runs = state.runs.clone();

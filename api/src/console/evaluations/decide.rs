@@ -4,13 +4,13 @@
 //! the reason in Chinese and what was typed.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
 use super::view::status_zh;
 use crate::console::page::{ConsoleError, Nav, chinese_part, html, html_response, see_other};
-use crate::console::session::{Session, check_origin};
+use crate::console::session::Session;
 use crate::console::warnings_staff::kit::{FieldErrors, field_errors, given, shown_on_form};
 use crate::domain::{self, evaluations};
 use crate::state::AppState;
@@ -165,14 +165,12 @@ fn unconfirmed(decision: Decision) -> domain::Error {
 }
 
 async fn decide(
-    req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
     id: String,
     form: DecideForm,
     decision: Decision,
 ) -> Result<HttpResponse, ConsoleError> {
-    check_origin(&req)?;
     session.check_csrf(&form.csrf)?;
     if form.confirmed.is_none() {
         let refusal = Some(unconfirmed(decision));
@@ -210,40 +208,22 @@ async fn decide(
 
 /// `POST /console/evaluations/{id}/publish`: 公示, once confirmed.
 pub async fn publish(
-    req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
     id: web::Path<String>,
     form: web::Form<DecideForm>,
 ) -> Result<HttpResponse, ConsoleError> {
     let form = form.into_inner();
-    decide(
-        req,
-        state,
-        session,
-        id.into_inner(),
-        form,
-        Decision::Publish,
-    )
-    .await
+    decide(state, session, id.into_inner(), form, Decision::Publish).await
 }
 
 /// `POST /console/evaluations/{id}/finalize`: 定稿, once confirmed.
 pub async fn finalize(
-    req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
     id: web::Path<String>,
     form: web::Form<DecideForm>,
 ) -> Result<HttpResponse, ConsoleError> {
     let form = form.into_inner();
-    decide(
-        req,
-        state,
-        session,
-        id.into_inner(),
-        form,
-        Decision::Finalize,
-    )
-    .await
+    decide(state, session, id.into_inner(), form, Decision::Finalize).await
 }

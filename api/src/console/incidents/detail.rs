@@ -5,14 +5,14 @@
 use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
 use super::{label, options, pairs, reporting_zh, vocabulary};
 use crate::console::home::china_time;
 use crate::console::page::{ConsoleError, Nav, chinese_part, html_response, see_other};
-use crate::console::session::{Session, check_origin};
+use crate::console::session::Session;
 use crate::console::warnings_staff::kit::{
     Choice, FieldErrors, encode, field_errors, given, require, shown_on_form,
 };
@@ -214,12 +214,10 @@ async fn finish(
 /// what differs from the stored values is sent.
 pub async fn correct(
     state: web::Data<AppState>,
-    req: HttpRequest,
     session: Session,
     id: web::Path<String>,
     form: web::Form<CorrectForm>,
 ) -> Result<HttpResponse, ConsoleError> {
-    check_origin(&req)?;
     session.check_csrf(&form.csrf)?;
     require::<Staff>(&session)?;
     let (id, form) = (id.into_inner(), form.into_inner());
@@ -254,12 +252,10 @@ pub async fn correct(
 /// `POST /console/incidents/{id}/void`: 作废, with a reason.
 pub async fn void(
     state: web::Data<AppState>,
-    req: HttpRequest,
     session: Session,
     id: web::Path<String>,
     form: web::Form<VoidForm>,
 ) -> Result<HttpResponse, ConsoleError> {
-    check_origin(&req)?;
     session.check_csrf(&form.csrf)?;
     require::<Staff>(&session)?;
     let (id, form) = (id.into_inner(), form.into_inner());

@@ -6,13 +6,13 @@
 use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
 use super::{find_body, local_time, options, pairs, vocabulary};
 use crate::console::page::{ConsoleError, Nav, chinese_part, html_response, see_other};
-use crate::console::session::{Session, check_origin};
+use crate::console::session::Session;
 use crate::console::warnings_staff::kit::{
     Choice, FieldErrors, field_errors, given, require, shown_on_form,
 };
@@ -163,11 +163,9 @@ struct NewTimes {
 /// `POST /console/incidents/record`: the new incident's page, or the form again.
 pub async fn submit(
     state: web::Data<AppState>,
-    req: HttpRequest,
     session: Session,
     form: web::Form<RecordForm>,
 ) -> Result<HttpResponse, ConsoleError> {
-    check_origin(&req)?;
     session.check_csrf(&form.csrf)?;
     require::<Staff>(&session)?;
     let form = form.into_inner();

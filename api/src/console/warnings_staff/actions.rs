@@ -7,14 +7,14 @@
 use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::kit::{encode, field_errors, given, require, shown_on_form};
 use super::{Refusal, show};
 use crate::console::page::{ConsoleError, chinese_part, see_other};
-use crate::console::session::{Session, check_origin};
+use crate::console::session::Session;
 use crate::domain::policy::Staff;
 use crate::domain::{self, Error, warnings};
 use crate::state::AppState;
@@ -46,10 +46,9 @@ pub struct CommentForm {
     comment: Option<String>,
 }
 
-/// The checks every action passes first: the request comes from this site's page, carries the
-/// session's token, and the person is staff.
-fn admitted(req: &HttpRequest, session: &Session, csrf: &str) -> Result<(), ConsoleError> {
-    check_origin(req)?;
+/// The checks every action passes first: the request carries the session's token and the person is
+/// staff (its Origin is checked for every console POST by `session::refuse_cross_site`).
+fn admitted(session: &Session, csrf: &str) -> Result<(), ConsoleError> {
     session.check_csrf(csrf)?;
     require::<Staff>(session)
 }
@@ -103,12 +102,11 @@ async fn finish(
 /// `POST /console/warnings/{id}/issue`: 签发.
 pub async fn issue(
     state: web::Data<AppState>,
-    req: HttpRequest,
     session: Session,
     id: web::Path<String>,
     form: web::Form<IssueForm>,
 ) -> Result<HttpResponse, ConsoleError> {
-    admitted(&req, &session, &form.csrf)?;
+    admitted(&session, &form.csrf)?;
     let id = id.into_inner();
     let form = form.into_inner();
     let outcome = match date_of(&form.deadline) {
@@ -132,12 +130,11 @@ pub async fn issue(
 /// `POST /console/warnings/{id}/withdraw`: 撤回, with a reason.
 pub async fn withdraw(
     state: web::Data<AppState>,
-    req: HttpRequest,
     session: Session,
     id: web::Path<String>,
     form: web::Form<ReasonForm>,
 ) -> Result<HttpResponse, ConsoleError> {
-    admitted(&req, &session, &form.csrf)?;
+    admitted(&session, &form.csrf)?;
     let (id, form) = (id.into_inner(), form.into_inner());
     let (target, reason) = (id.clone(), form.reason.clone().unwrap_or_default());
     let outcome = state
@@ -152,12 +149,11 @@ pub async fn withdraw(
 /// `POST /console/warnings/{id}/close`: 关闭, with an optional comment.
 pub async fn close(
     state: web::Data<AppState>,
-    req: HttpRequest,
     session: Session,
     id: web::Path<String>,
     form: web::Form<CommentForm>,
 ) -> Result<HttpResponse, ConsoleError> {
-    admitted(&req, &session, &form.csrf)?;
+    admitted(&session, &form.csrf)?;
     let (id, form) = (id.into_inner(), form.into_inner());
     let (target, comment) = (id.clone(), form.comment.clone());
     let outcome = state
@@ -172,12 +168,11 @@ pub async fn close(
 /// `POST /console/warnings/{id}/send-back`: 退回整改, with a comment.
 pub async fn send_back(
     state: web::Data<AppState>,
-    req: HttpRequest,
     session: Session,
     id: web::Path<String>,
     form: web::Form<CommentForm>,
 ) -> Result<HttpResponse, ConsoleError> {
-    admitted(&req, &session, &form.csrf)?;
+    admitted(&session, &form.csrf)?;
     let (id, form) = (id.into_inner(), form.into_inner());
     let (target, comment) = (id.clone(), form.comment.clone());
     let outcome = state
@@ -192,12 +187,11 @@ pub async fn send_back(
 /// `POST /console/warnings/{id}/escalate`: 升级处理, with a reason.
 pub async fn escalate(
     state: web::Data<AppState>,
-    req: HttpRequest,
     session: Session,
     id: web::Path<String>,
     form: web::Form<ReasonForm>,
 ) -> Result<HttpResponse, ConsoleError> {
-    admitted(&req, &session, &form.csrf)?;
+    admitted(&session, &form.csrf)?;
     let (id, form) = (id.into_inner(), form.into_inner());
     let (target, reason) = (id.clone(), form.reason.clone().unwrap_or_default());
     let outcome = state
