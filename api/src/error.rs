@@ -6,7 +6,6 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use pubeval_scoring::Problem;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -89,11 +88,6 @@ impl ApiError {
         self.error.code.as_str()
     }
 
-    /// The domain error.
-    pub fn domain(&self) -> &domain::Error {
-        &self.error
-    }
-
     /// 400: the request could not be read.
     pub fn bad_request(message: impl Into<String>) -> ApiError {
         ApiError::coded(ErrorCode::BadRequest, message)
@@ -109,39 +103,14 @@ impl ApiError {
         domain::Error::forbidden().into()
     }
 
-    /// 404 naming, in Chinese, what was not found (both languages are written).
-    pub fn not_found(what_zh: &str) -> ApiError {
-        domain::Error::not_found(domain::Noun::from_zh(what_zh)).into()
-    }
-
-    /// 409 (or the code's own status): a conflict with the current state.
-    pub fn conflict(code: ErrorCode, message: impl Into<String>) -> ApiError {
-        ApiError::coded(code, message)
-    }
-
-    /// 422: the content is invalid; every problem is listed.
-    pub fn validation(problems: &[Problem]) -> ApiError {
-        domain::Error::validation(problems).into()
-    }
-
     /// 422 for a single field.
     pub fn invalid_field(field: &str, zh: &str, en: &str) -> ApiError {
         domain::Error::invalid_field(field, zh, en).into()
     }
 
-    /// 429 with `Retry-After`.
-    pub fn too_many_attempts(retry_after_seconds: u64) -> ApiError {
-        domain::Error::too_many_attempts(retry_after_seconds).into()
-    }
-
     /// 500: logged with a request id; the response says nothing internal.
     pub fn internal(cause: impl std::fmt::Display) -> ApiError {
         domain::Error::internal(cause).into()
-    }
-
-    /// 503: a dependency is missing.
-    pub fn unavailable(code: ErrorCode, message: impl Into<String>) -> ApiError {
-        ApiError::coded(code, message)
     }
 
     fn body(&self) -> ErrorBody {

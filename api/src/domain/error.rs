@@ -45,34 +45,6 @@ pub enum Noun {
 }
 
 impl Noun {
-    /// Every noun.
-    pub const ALL: [Noun; 16] = [
-        Noun::Body,
-        Noun::User,
-        Noun::Client,
-        Noun::Cycle,
-        Noun::Scheme,
-        Noun::Report,
-        Noun::Revision,
-        Noun::Incident,
-        Noun::Evaluation,
-        Noun::Result,
-        Noun::Objection,
-        Noun::Warning,
-        Noun::Exception,
-        Noun::Chart,
-        Noun::Route,
-        Noun::Record,
-    ];
-
-    /// The noun whose Chinese word this is (`Record` when none is).
-    pub fn from_zh(word: &str) -> Noun {
-        Noun::ALL
-            .into_iter()
-            .find(|n| n.words().0 == word)
-            .unwrap_or(Noun::Record)
-    }
-
     /// (Chinese, English).
     pub fn words(self) -> (&'static str, &'static str) {
         match self {

@@ -73,14 +73,4 @@ impl Principal {
     pub fn is_staff(&self) -> bool {
         matches!(self.role(), Some(Role::Admin | Role::Analyst))
     }
-
-    /// Whether the caller may see this body's data: staff always, a body user only its own.
-    /// Anything else is answered 404, so that a body never learns another's data exists.
-    pub fn may_see_body(&self, body_id: &str) -> bool {
-        match self.role() {
-            Some(Role::Admin | Role::Analyst) => true,
-            Some(Role::Body) => self.own_body() == Some(body_id),
-            None => false,
-        }
-    }
 }
