@@ -313,7 +313,7 @@ mod tests {
         assert_eq!(e.code, ErrorCode::InvalidTransition);
         assert_eq!(e.code.status(), 409);
         assert!(
-            e.message.contains("已关闭") && e.message.contains(WarningStatus::Closed.as_str()),
+            e.message.contains("已结案") && e.message.contains(WarningStatus::Closed.as_str()),
             "{}",
             e.message
         );

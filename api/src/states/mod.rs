@@ -283,15 +283,15 @@ text_enum! {
     /// A risk warning's status.
     WarningStatus {
         /// Drafted at finalisation, not yet issued.
-        Draft = "draft" / "待签发",
+        Draft = "draft" / "草稿",
         /// Issued: the notice is numbered and the body must respond.
         Issued = "issued" / "已签发",
         /// The body acknowledged receipt.
-        Acknowledged = "acknowledged" / "已确认收到",
+        Acknowledged = "acknowledged" / "已确认收悉",
         /// The body submitted its rectification report.
         RectificationSubmitted = "rectification_submitted" / "已提交整改报告",
         /// Rectified and closed.
-        Closed = "closed" / "已关闭",
+        Closed = "closed" / "已结案",
         /// Withdrawn before issue, with a reason.
         Withdrawn = "withdrawn" / "已撤回",
         /// Escalated to enforcement.

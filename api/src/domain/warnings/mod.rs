@@ -53,15 +53,8 @@ pub struct WarningQuery {
 
 /// The Chinese name of a warning's status, as notices, messages and the annual report word it.
 pub fn status_zh(status: WarningStatus) -> &'static str {
-    match status {
-        WarningStatus::Draft => "草稿",
-        WarningStatus::Issued => "已签发",
-        WarningStatus::Acknowledged => "已确认收悉",
-        WarningStatus::RectificationSubmitted => "已提交整改报告",
-        WarningStatus::Closed => "已结案",
-        WarningStatus::Withdrawn => "已撤回",
-        WarningStatus::Escalated => "已升级处理",
-    }
+    // The one table of the states' words is beside the states.
+    status.label_zh()
 }
 
 /// A page of the warnings the caller may see (latest evaluation year first, then highest
