@@ -91,7 +91,7 @@ fn open_cycle_with_a_body(b: &Browser) -> String {
 
 #[tokio::test]
 #[ignore = "needs chromium and chromium-driver (apt-get install chromium chromium-driver)"]
-async fn a_body_fills_in_its_report_sees_its_errors_and_keeps_what_it_typed() {
+async fn a_body_fills_in_its_report_sees_its_errors_fixes_them_and_submits() {
     let b = Browser::start().await;
     open_cycle_with_a_body(&b);
     b.login("body1", "body1-password").await;
@@ -124,6 +124,42 @@ async fn a_body_fills_in_its_report_sees_its_errors_and_keeps_what_it_typed() {
         .await
         .expect("the problems are listed");
     b.check_page("report-problems").await;
+
+    // Typing the missing figures and submitting again sends the report.
+    let inputs = b
+        .client
+        .find_all(fantoccini::Locator::Css("input[type=number]"))
+        .await
+        .unwrap();
+    assert!(inputs.len() > 5, "the form asks for every figure");
+    for input in inputs {
+        if input
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap_or_default()
+            .is_empty()
+        {
+            let min = input.attr("min").await.unwrap().unwrap_or_default();
+            let value = if min.is_empty() || min == "0" {
+                "3".to_string()
+            } else {
+                min
+            };
+            input.send_keys(&value).await.unwrap();
+        }
+    }
+    b.press("提交").await;
+    let page = b.text().await;
+    assert!(page.contains("报告已提交"), "{page}");
+    assert!(
+        b.client
+            .find(fantoccini::Locator::Css("#problems"))
+            .await
+            .is_err(),
+        "no problems are left"
+    );
+    b.check_page("report-submitted").await;
     b.stop().await;
 }
 

@@ -181,6 +181,17 @@ pub fn revert_all(conn: &mut DbConn) -> Result<usize, DbError> {
     reverted.map_err(|e| DbError::Migration(e.to_string()))
 }
 
+/// Reverts the latest applied migration; returns its name (tests of a migration's backfill).
+pub fn revert_last(conn: &mut DbConn) -> Result<String, DbError> {
+    let reverted = match conn {
+        DbConn::Sqlite(c) => c.revert_last_migration(SQLITE_MIGRATIONS),
+        DbConn::Postgres(c) => c.revert_last_migration(POSTGRES_MIGRATIONS),
+    };
+    reverted
+        .map(|version| version.to_string())
+        .map_err(|e| DbError::Migration(e.to_string()))
+}
+
 /// The names of the embedded migrations of each backend (they must be the same).
 pub fn migration_names() -> (Vec<String>, Vec<String>) {
     use diesel::migration::MigrationSource;

@@ -96,6 +96,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    report_heads (body_id, year) {
+        body_id -> Text,
+        year -> Integer,
+        revision -> Integer,
+        status -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     incidents (id) {
         id -> Text,
         body_id -> Text,
@@ -150,6 +160,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     cycles,
     late_entry_exceptions,
     submissions,
+    report_heads,
     incidents,
     incident_corrections,
     audit_log,

@@ -7,6 +7,7 @@ pub mod cycle;
 pub mod evaluation;
 pub mod incident;
 pub mod objection;
+pub mod report_head;
 pub mod scheme;
 pub mod submission;
 pub mod user;

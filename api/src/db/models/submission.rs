@@ -5,7 +5,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::DbConn;
-use crate::db::schema::{bodies, submissions};
+use crate::db::models::report_head::ReportHead;
+use crate::db::schema::{bodies, report_heads, submissions};
 use crate::states::BodyStatus;
 use crate::states::TextEnum;
 
@@ -84,12 +85,12 @@ impl Revision {
         Ok((items, total))
     }
 
-    /// Appends the revision.
+    /// Appends the revision and moves its report's head to it; call in a transaction.
     pub fn insert(&self, conn: &mut DbConn) -> QueryResult<()> {
         diesel::insert_into(submissions::table)
             .values(self)
-            .execute(conn)
-            .map(|_| ())
+            .execute(conn)?;
+        ReportHead::advance(conn, self)
     }
 }
 
@@ -219,49 +220,29 @@ impl StatusLine {
                 q
             }};
         }
-        let of_year = submissions::body_id
+        let of_year = report_heads::body_id
             .eq(bodies::id)
-            .and(submissions::year.eq(year));
-        // The current revision is the one no later revision of its (body, year) follows: an
-        // anti-join the unique key (body_id, year, revision) answers from its index alone.
-        let later = diesel::alias!(submissions as later);
+            .and(report_heads::year.eq(year));
         let query = || {
             let q = bodies::table
-                .left_join(submissions::table.on(of_year))
-                .left_join(
-                    later.on(later
-                        .field(submissions::body_id)
-                        .eq(submissions::body_id)
-                        .and(later.field(submissions::year).eq(submissions::year))
-                        .and(later.field(submissions::revision).gt(submissions::revision))),
-                )
-                .filter(later.field(submissions::body_id).nullable().is_null())
+                .left_join(report_heads::table.on(of_year))
                 .filter(expected)
                 .into_boxed();
             let q = narrowed!(q);
             match filter {
                 LineFilter::All => q,
-                LineFilter::Status(s) => q.filter(submissions::status.nullable().eq(s.to_string())),
-                LineFilter::NoRevision => q.filter(submissions::body_id.nullable().is_null()),
+                LineFilter::Status(s) => {
+                    q.filter(report_heads::status.nullable().eq(s.to_string()))
+                }
+                LineFilter::NoRevision => q.filter(report_heads::body_id.nullable().is_null()),
             }
         };
-        // Counting needs the revisions only when a status is asked for: every expected body
-        // has one line, and a body without revisions has no current one to find.
+        // Every expected body has one line: counting them all needs no heads.
         let total = match filter {
             LineFilter::All => narrowed!(bodies::table.filter(expected).into_boxed())
                 .count()
                 .get_result(conn)?,
-            // Every report has exactly one first revision: probing for it is one index lookup.
-            LineFilter::NoRevision => narrowed!(
-                bodies::table
-                    .left_join(submissions::table.on(of_year.and(submissions::revision.eq(1))))
-                    .filter(expected)
-                    .filter(submissions::body_id.nullable().is_null())
-                    .into_boxed()
-            )
-            .count()
-            .get_result(conn)?,
-            LineFilter::Status(_) => query().count().get_result(conn)?,
+            LineFilter::Status(_) | LineFilter::NoRevision => query().count().get_result(conn)?,
         };
         let items = query()
             .order(bodies::approval_no.asc())
@@ -273,47 +254,11 @@ impl StatusLine {
                 bodies::name,
                 bodies::category,
                 bodies::province,
-                submissions::status.nullable(),
-                submissions::revision.nullable(),
-                submissions::created_at.nullable(),
+                report_heads::status.nullable(),
+                report_heads::revision.nullable(),
+                report_heads::created_at.nullable(),
             ))
             .load(conn)?;
         Ok((items, total))
-    }
-
-    /// How many of the bodies the year expects have a current report in each state (`None`:
-    /// no report yet), in one grouped query — the dashboard's counts without a scan per state.
-    pub fn status_counts(conn: &mut DbConn, year: i32) -> QueryResult<Vec<(Option<String>, i64)>> {
-        let (Some(start), Some(end)) = (
-            NaiveDate::from_ymd_opt(year, 1, 1),
-            NaiveDate::from_ymd_opt(year, 12, 31),
-        ) else {
-            return Ok(Vec::new());
-        };
-        let expected = bodies::approved_on.le(end).and(
-            bodies::status
-                .ne(BodyStatus::Revoked.as_str())
-                .or(bodies::status_changed_on.is_null())
-                .or(bodies::status_changed_on.ge(start)),
-        );
-        let later = diesel::alias!(submissions as later);
-        bodies::table
-            .left_join(
-                submissions::table.on(submissions::body_id
-                    .eq(bodies::id)
-                    .and(submissions::year.eq(year))),
-            )
-            .left_join(
-                later.on(later
-                    .field(submissions::body_id)
-                    .eq(submissions::body_id)
-                    .and(later.field(submissions::year).eq(submissions::year))
-                    .and(later.field(submissions::revision).gt(submissions::revision))),
-            )
-            .filter(later.field(submissions::body_id).nullable().is_null())
-            .filter(expected)
-            .group_by(submissions::status)
-            .select((submissions::status.nullable(), diesel::dsl::count_star()))
-            .load(conn)
     }
 }

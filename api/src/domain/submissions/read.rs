@@ -2,6 +2,7 @@
 
 use crate::db::DbConn;
 use crate::db::models::body::Body;
+use crate::db::models::report_head::ReportHead;
 use crate::db::models::submission::{LineFilter, LineQuery, Revision, StatusLine};
 use crate::domain::states::SubmissionStatus;
 use crate::domain::{Ctx, Error, Noun, Result, TextEnum};
@@ -161,7 +162,7 @@ pub fn status_counts(conn: &mut DbConn, ctx: &Ctx, year: i32) -> Result<StatusCo
         return Err(Error::forbidden());
     }
     let mut counts = StatusCounts::default();
-    for (status, n) in StatusLine::status_counts(conn, year)? {
+    for (status, n) in ReportHead::status_counts(conn, year)? {
         counts.expected += n;
         match status
             .as_deref()
