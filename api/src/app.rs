@@ -29,13 +29,22 @@ pub fn build_app(
     >,
 > {
     let max_body = state.config.max_body_bytes;
+    let metrics = web::Data::new(state.metrics.clone());
     App::new()
         .app_data(web::Data::new(state))
+        .app_data(metrics)
         .app_data(web::PayloadConfig::default().limit(max_body))
         .app_data(web::PathConfig::default().error_handler(crate::error::handlers::path))
         .app_data(web::QueryConfig::default().error_handler(crate::error::handlers::query))
         .wrap(ErrorHandlers::new().default_handler(json_error_body))
-        .wrap(actix_web::middleware::Logger::new("%a \"%r\" %s %b %Dms"))
+        .wrap(actix_web::middleware::Logger::new(
+            "%a \"%r\" %s %b %Dms request_id=%{x-request-id}i",
+        ))
+        // Outside the error handlers, so that every answer — actix's own errors included —
+        // carries the security headers (`crate::headers`).
+        .wrap(actix_web::middleware::from_fn(crate::headers::secure))
+        // Outside everything else: the request id is in every log line and every answer.
+        .wrap(actix_web::middleware::from_fn(crate::observe::observe))
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(routes::configure)

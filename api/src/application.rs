@@ -69,6 +69,7 @@ impl Application {
             documents: Arc::new(crate::documents::Documents::from_config(&config)),
             clock,
             runs: Arc::new(runs),
+            metrics: crate::observe::Metrics::new().map_err(|e| anyhow!(e))?,
             config: Arc::new(config),
         };
         Ok(Application { state })
@@ -156,7 +157,8 @@ pub fn init_logging() {
         .try_init();
 }
 
-/// Opens the configured database and brings its schema and default scheme up to date.
+/// Opens the configured database, brings its schema and default scheme up to date, and keys
+/// its audit chain with the data directory's key.
 pub fn open_database(config: &Config) -> anyhow::Result<DbPool> {
     let pool = db::connect(&config.database_url, config.pool_size).map_err(|e| anyhow!(e))?;
     let mut conn = pool
@@ -164,6 +166,8 @@ pub fn open_database(config: &Config) -> anyhow::Result<DbPool> {
         .map_err(|e| anyhow!(db::DbError::from(e)))
         .context("opening the database")?;
     db::migrate(&mut conn).map_err(|e| anyhow!(e))?;
+    // The audit chain's key, before anything (the seed) appends to the chain.
+    crate::domain::audit::use_key_of(&mut conn, &config.data_dir).map_err(|e| anyhow!(e))?;
     crate::seed::default_scheme(&mut conn).map_err(|e| anyhow!(e))?;
     Ok(pool)
 }

@@ -39,6 +39,11 @@ pub struct Config {
     pub cookie_secure: bool,
     /// Threads running evaluations (at least 1); each run loads a year's data and scores it.
     pub evaluation_workers: usize,
+    /// Reverse proxies (addresses or CIDR networks) whose `X-Forwarded-For` names the caller's
+    /// address for the login throttle; a list in the file, comma-separated in
+    /// `PUBEVAL_TRUSTED_PROXIES`. Empty: the connection's peer is the caller.
+    #[serde(default)]
+    pub trusted_proxies: crate::auth::proxies::TrustedProxies,
 }
 
 impl Default for Config {
@@ -58,6 +63,7 @@ impl Default for Config {
             system_fonts: true,
             cookie_secure: false,
             evaluation_workers: 1,
+            trusted_proxies: Default::default(),
         }
     }
 }
@@ -129,6 +135,30 @@ mod tests {
             assert_eq!(config.database_url, "sqlite://pubeval.db");
             assert_eq!(config.bind, "127.0.0.1:8080");
             assert_eq!(config.evaluation_workers, 1);
+            assert!(config.trusted_proxies.is_empty());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn trusted_proxies_come_comma_separated_from_the_environment_or_as_a_list() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("PUBEVAL_TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.1");
+            let config = Config::load(None, &Overrides::default()).map_err(|e| e.to_string())?;
+            assert_eq!(
+                config.trusted_proxies.to_string(),
+                "10.0.0.0/8,192.0.2.1/32"
+            );
+            jail.set_env("PUBEVAL_TRUSTED_PROXIES", "not-an-address");
+            assert!(Config::load(None, &Overrides::default()).is_err());
+            jail.clear_env();
+            jail.create_file(
+                "pubeval.toml",
+                "trusted_proxies = [\"::1\", \"10.1.0.0/16\"]\n",
+            )?;
+            let file = Some(Path::new("pubeval.toml"));
+            let config = Config::load(file, &Overrides::default()).map_err(|e| e.to_string())?;
+            assert_eq!(config.trusted_proxies.to_string(), "::1/128,10.1.0.0/16");
             Ok(())
         });
     }

@@ -59,10 +59,11 @@ impl Documents {
         }
     }
 
-    /// The typesetter, or 503 `font_unavailable` saying how to install a font.
+    /// The typesetter, or 503 `font_unavailable` saying how to install a font (the paths
+    /// searched are logged by [`Documents::typesetter`], never sent).
     pub fn typesetter_or_503(&self) -> Result<Typesetter, Error> {
         self.typesetter()
-            .map_err(|e| Error::with_message(ErrorCode::FontUnavailable, e.to_string()))
+            .map_err(|e| Error::with_message(ErrorCode::FontUnavailable, e.public_message()))
     }
 }
 

@@ -27,6 +27,8 @@ pub struct AppState {
     pub clock: SharedClock,
     /// The queue evaluation runs go through.
     pub runs: Arc<EvaluationQueue>,
+    /// The counters `/metrics` exports.
+    pub metrics: crate::observe::Metrics,
 }
 
 impl AppState {
@@ -50,13 +52,66 @@ impl AppState {
     {
         let ctx = self.ctx(principal);
         let pool = self.pool.clone();
+        let (request, span) = (
+            crate::observe::current_request_id(),
+            tracing::Span::current(),
+        );
         actix_web::web::block(move || {
-            let mut conn = pool
-                .get()
-                .map_err(|e| crate::domain::Error::from(crate::db::DbError::from(e)))?;
-            f(&mut conn, &ctx)
+            crate::observe::in_request(request, &span, || {
+                let mut conn = pool
+                    .get()
+                    .map_err(|e| crate::domain::Error::from(crate::db::DbError::from(e)))?;
+                f(&mut conn, &ctx)
+            })
         })
         .await
         .map_err(crate::domain::Error::internal)?
+    }
+
+    /// Signs in (the JSON API and the console both call this): through the login throttle
+    /// (429 while the name waits at this address), the account read on a pooled connection,
+    /// the secret checked after that connection is back in the pool, on at most the
+    /// throttle's number of verification permits at once. The token, or 401.
+    pub async fn sign_in(
+        &self,
+        grant: crate::domain::sessions::Grant,
+        address: Option<std::net::IpAddr>,
+    ) -> crate::domain::Result<String> {
+        use crate::domain::sessions;
+        let attempt = sessions::begin(&self.throttle, &grant, address)?;
+        let system = crate::domain::Principal::System {
+            name: "system:login".into(),
+        };
+        let lookup = grant.clone();
+        let account = self
+            .run(&system, move |conn, _| sessions::find(conn, &lookup))
+            .await?;
+        // The semaphore is never closed; if it were, the check would run unbounded, not fail.
+        let _permit = if account.is_slow() {
+            self.throttle.verifications().acquire().await.ok()
+        } else {
+            None
+        };
+        let keys = self.keys.clone();
+        let token = actix_web::web::block(move || sessions::check(&keys, &account, &grant))
+            .await
+            .map_err(crate::domain::Error::internal)??;
+        sessions::finish(attempt, token)
+    }
+
+    /// The caller's address: the connection's peer, or, when that is one of the configured
+    /// `trusted_proxies`, the right-most untrusted address of `X-Forwarded-For`.
+    pub fn client_address(&self, req: &actix_web::HttpRequest) -> Option<std::net::IpAddr> {
+        let forwarded: Vec<&str> = req
+            .headers()
+            .get_all("x-forwarded-for")
+            // A line that is not text ends the walk there, as an entry that is no address does.
+            .map(|v| v.to_str().unwrap_or(""))
+            .collect();
+        crate::auth::proxies::client_address(
+            req.peer_addr().map(|a| a.ip()),
+            &forwarded,
+            &self.config.trusted_proxies,
+        )
     }
 }

@@ -68,6 +68,34 @@ pub enum FontError {
     },
 }
 
+impl FontError {
+    /// What a caller of the API is told: that the server has no usable CJK font and how an
+    /// operator installs one, without the server's paths (those are in [`Display`], for the
+    /// log and the command line).
+    ///
+    /// [`Display`]: std::fmt::Display
+    pub fn public_message(&self) -> String {
+        let (zh, en) = match self {
+            FontError::Missing { .. } => (
+                "服务器未安装中文字体，无法生成 PDF 和 PNG。",
+                "No CJK font is installed on the server, so PDFs and PNG charts cannot be rendered.",
+            ),
+            FontError::Unreadable { .. } => (
+                "服务器上配置的中文字体文件无法读取，无法生成 PDF 和 PNG。",
+                "The CJK font configured on the server cannot be read, so PDFs and PNG charts \
+                 cannot be rendered.",
+            ),
+        };
+        format!(
+            "{zh}请管理员安装中文字体（Debian/Ubuntu：apt-get install fonts-noto-cjk；麒麟、统信 UOS \
+             系统自带中文字体），或在配置项 font_path（环境变量 PUBEVAL_FONT_PATH）中指明字体文件或目录；\
+             HTML 和 SVG 格式不需要字体。/ {en} Ask the administrator to install one (apt-get install \
+             fonts-noto-cjk) or to name a font file or directory in font_path (PUBEVAL_FONT_PATH); \
+             HTML and SVG need no font."
+        )
+    }
+}
+
 /// The loaded fonts and the family names the documents use.
 pub struct FontSet {
     fonts: Vec<Font>,
@@ -295,5 +323,14 @@ mod tests {
         .unwrap_err();
         assert!(matches!(e, FontError::Missing { .. }));
         assert!(e.to_string().contains(&dir.display().to_string()));
+        // What a caller is told names no path of the server.
+        let told = e.public_message();
+        assert!(!told.contains(&dir.display().to_string()), "{told}");
+        assert!(told.contains("apt-get install fonts-noto-cjk"), "{told}");
+        let unreadable = FontError::Unreadable {
+            path: "/usr/share/fonts/x.otf".into(),
+            reason: "denied".into(),
+        };
+        assert!(!unreadable.public_message().contains("/usr/share"));
     }
 }

@@ -3,7 +3,7 @@
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::problem::Problem;
+use crate::problem::{Problem, shown};
 use crate::scheme::{IncidentMatch, Reporting, Scheme};
 
 /// China Standard Time (UTC+8), the calendar an incident's evaluation year is read on.
@@ -84,10 +84,14 @@ impl Incident {
             problems.push(Problem::new(
                 format!("{path}kind"),
                 "unknown_kind",
-                format!("未知的事件类型 {}，可选：{}", self.kind, allowed.join("、")),
+                format!(
+                    "未知的事件类型 {}，可选：{}",
+                    shown(&self.kind),
+                    allowed.join("、")
+                ),
                 format!(
                     "unknown incident kind {}; one of {}",
-                    self.kind,
+                    shown(&self.kind),
                     allowed.join(", ")
                 ),
             ));
@@ -99,12 +103,12 @@ impl Incident {
                 "unknown_severity",
                 format!(
                     "未知的严重程度 {}，可选：{}",
-                    self.severity,
+                    shown(&self.severity),
                     allowed.join("、")
                 ),
                 format!(
                     "unknown severity {}; one of {}",
-                    self.severity,
+                    shown(&self.severity),
                     allowed.join(", ")
                 ),
             ));

@@ -28,7 +28,7 @@ pub use evaluate::{Options, Step};
 pub use incident::Incident;
 pub use payload::{Completeness, FieldValue, Payload, validate_payload};
 pub use points::PointsMap;
-pub use problem::Problem;
+pub use problem::{Problem, Problems};
 pub use result::{BodyResult, ResultOptions};
 pub use scheme::{Scheme, SchemeError};
 pub use uncertainty::Uncertainty;

@@ -1,12 +1,13 @@
 //! A body's annual report (the submission payload), validated against a scheme (SCHEME.md §1).
 //!
-//! Validation returns every problem at once, each with its field path and a message in Chinese
-//! and English. A valid payload is kept compactly, one [`FieldValue`] per scheme field, which is
+//! Validation returns every problem at once (the first hundred, then how many more: see
+//! [`Problems`]), each with its field path and a message in Chinese and English. A set longer
+//! than its member list is one problem, found before its items are looked at. A valid payload is kept compactly, one [`FieldValue`] per scheme field, which is
 //! what the engine reads: 60,000 reports fit in a few tens of megabytes.
 
 use serde_json::{Map, Value};
 
-use crate::problem::Problem;
+use crate::problem::{Problem, Problems, shown};
 use crate::scheme::{FieldDef, FieldType, Scheme};
 
 /// The prefix of every payload field path, as the API and the CLI nest the payload.
@@ -115,16 +116,22 @@ pub fn validate_payload(
             "the payload must be a JSON object",
         )]);
     };
-    let mut problems = Vec::new();
+    let mut problems = Problems::new();
     for key in object.keys() {
-        if scheme.field(key).is_none() {
-            problems.push(Problem::new(
-                format!("{PAYLOAD_PATH}.{key}"),
-                "unknown_field",
-                format!("未知字段 {key}"),
-                format!("unknown field {key}"),
-            ));
+        if scheme.field(key).is_some() {
+            continue;
         }
+        if problems.is_full() {
+            problems.count_one();
+            continue;
+        }
+        let key = shown(key);
+        problems.push(Problem::new(
+            format!("{PAYLOAD_PATH}.{key}"),
+            "unknown_field",
+            format!("未知字段 {key}"),
+            format!("unknown field {key}"),
+        ));
     }
     let mut values = Vec::with_capacity(scheme.fields.len());
     for field in &scheme.fields {
@@ -152,7 +159,7 @@ pub fn validate_payload(
     if problems.is_empty() {
         Ok(Payload { values })
     } else {
-        Err(problems)
+        Err(problems.into_vec(PAYLOAD_PATH))
     }
 }
 
@@ -160,7 +167,7 @@ fn field_value(
     field: &FieldDef,
     value: &Value,
     path: &str,
-    problems: &mut Vec<Problem>,
+    problems: &mut Problems,
 ) -> Option<FieldValue> {
     let wrong_type = |zh: &str, en: &str| {
         Problem::new(
@@ -202,47 +209,88 @@ fn field_value(
                 problems.push(wrong_type("列表", "a list of members"));
                 return None;
             };
-            let mut bits = 0u64;
-            let mut ok = true;
-            for (i, item) in items.iter().enumerate() {
-                let item_path = format!("{path}[{i}]");
-                let member = item
-                    .as_str()
-                    .and_then(|s| field.members.iter().position(|m| m.code == s));
-                match member {
-                    None => {
-                        ok = false;
-                        let allowed: Vec<&str> =
-                            field.members.iter().map(|m| m.code.as_str()).collect();
-                        problems.push(Problem::new(
-                            item_path,
-                            "unknown_member",
-                            format!(
-                                "“{}”不能取 {item}，可选：{}",
-                                field.label,
-                                allowed.join("、")
-                            ),
-                            format!("{item} is not one of {}", allowed.join(", ")),
-                        ));
-                    }
-                    Some(m) if bits & (1u64 << m) != 0 => {
-                        ok = false;
-                        problems.push(Problem::new(
-                            item_path,
-                            "repeated_member",
-                            format!("“{}”重复填写了 {item}", field.label),
-                            format!("{item} is listed more than once"),
-                        ));
-                    }
-                    Some(m) => bits |= 1u64 << m,
-                }
+            // Distinct members can be no more than the members: a longer list is refused as a
+            // whole, before its items cost a problem each.
+            let most = field.members.len();
+            if items.len() > most {
+                problems.push(Problem::new(
+                    path,
+                    "too_many_items",
+                    format!("“{}”最多 {most} 项，实为 {} 项", field.label, items.len()),
+                    format!(
+                        "{} has at most {most} items, has {}",
+                        field.name,
+                        items.len()
+                    ),
+                ));
+                return None;
             }
-            ok.then_some(FieldValue::Set(bits))
+            set_value(field, items, path, problems)
         }
     }
 }
 
-fn in_range(field: &FieldDef, v: f64, path: &str, problems: &mut Vec<Problem>) -> bool {
+/// The members of a set no longer than its member list; each unknown or repeated item is named
+/// by its index, the allowed members listed once.
+fn set_value(
+    field: &FieldDef,
+    items: &[Value],
+    path: &str,
+    problems: &mut Problems,
+) -> Option<FieldValue> {
+    let mut bits = 0u64;
+    let mut ok = true;
+    let mut allowed_listed = false;
+    for (i, item) in items.iter().enumerate() {
+        let item_path = format!("{path}[{i}]");
+        let member = item
+            .as_str()
+            .and_then(|s| field.members.iter().position(|m| m.code == s));
+        let shown_item = || match item.as_str() {
+            Some(s) => format!("\"{}\"", shown(s)),
+            None => shown(&item.to_string()),
+        };
+        match member {
+            None => {
+                ok = false;
+                let item = shown_item();
+                let (zh, en) = if allowed_listed {
+                    (
+                        format!("“{}”不能取 {item}", field.label),
+                        format!("{item} is not a member"),
+                    )
+                } else {
+                    allowed_listed = true;
+                    let allowed: Vec<&str> =
+                        field.members.iter().map(|m| m.code.as_str()).collect();
+                    (
+                        format!(
+                            "“{}”不能取 {item}，可选：{}",
+                            field.label,
+                            allowed.join("、")
+                        ),
+                        format!("{item} is not one of {}", allowed.join(", ")),
+                    )
+                };
+                problems.push(Problem::new(item_path, "unknown_member", zh, en));
+            }
+            Some(m) if bits & (1u64 << m) != 0 => {
+                ok = false;
+                let item = shown_item();
+                problems.push(Problem::new(
+                    item_path,
+                    "repeated_member",
+                    format!("“{}”重复填写了 {item}", field.label),
+                    format!("{item} is listed more than once"),
+                ));
+            }
+            Some(m) => bits |= 1u64 << m,
+        }
+    }
+    ok.then_some(FieldValue::Set(bits))
+}
+
+fn in_range(field: &FieldDef, v: f64, path: &str, problems: &mut Problems) -> bool {
     let below = field.min.is_some_and(|min| {
         if field.min_exclusive {
             v <= min
@@ -301,7 +349,7 @@ fn describe_range_en(field: &FieldDef) -> String {
 }
 
 /// `max_field`: a field may not exceed another (resolved on time <= received).
-fn cross_field_rules(scheme: &Scheme, values: &[FieldValue], problems: &mut Vec<Problem>) {
+fn cross_field_rules(scheme: &Scheme, values: &[FieldValue], problems: &mut Problems) {
     for (i, field) in scheme.fields.iter().enumerate() {
         let Some(other_name) = &field.max_field else {
             continue;

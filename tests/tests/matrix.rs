@@ -88,6 +88,16 @@ fn probes(w: &World) -> BTreeMap<&'static str, Probe> {
             [200, 200, 200, 200, 200, 200, 200, 200],
         ),
     );
+    // The matrix's app configures no scrape token: no metrics for anyone.
+    m.insert(
+        "metrics",
+        probe(
+            "GET",
+            "/metrics".into(),
+            None,
+            [404, 404, 404, 404, 404, 404, 404, 404],
+        ),
+    );
     m.insert(
         "auth_token",
         probe(

@@ -1,5 +1,8 @@
-//! Password and client-secret hashing with argon2id. Hashing is slow on purpose, so callers run
-//! it off the async runtime (`web::block`).
+//! Password hashing with argon2id, slow on purpose (callers run it off the async runtime and
+//! through the login throttle's bounded pool), and client-secret hashing with a keyed SHA-256:
+//! a client secret is 256 random bits, which no guessing reaches, so a slow hash would only
+//! hand whoever sends many client-credentials requests a way to burn the server's CPU. Secrets
+//! stored with argon2 before keyed hashing came still verify (and cost as before).
 
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
@@ -29,6 +32,77 @@ pub fn verify(secret: &str, stored: &str) -> bool {
 pub fn decoy_hash() -> &'static str {
     static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     DECOY.get_or_init(|| hash(&random_secret()).unwrap_or_default())
+}
+
+/// How a keyed client-secret hash starts (`hmac-sha256$<hex>`); anything else is argon2.
+pub const KEYED_PREFIX: &str = "hmac-sha256$";
+
+type HmacSha256 = hmac::Hmac<sha2::Sha256>;
+
+/// The key client secrets are hashed with: HMAC-SHA-256 of a fixed label under the server's
+/// signing secret, so that every instance sharing that secret (they must, for tokens) checks
+/// the same secrets, and a copy of the database alone cannot test one.
+#[derive(Clone)]
+pub struct SecretKey([u8; 32]);
+
+/// An HMAC-SHA-256 under `key`.
+fn keyed(key: &[u8]) -> HmacSha256 {
+    use hmac::Mac;
+    match HmacSha256::new_from_slice(key) {
+        Ok(mac) => mac,
+        // HMAC takes a key of every length (a long one is hashed first): this cannot happen.
+        Err(_) => unreachable!("HMAC accepts keys of every length"),
+    }
+}
+
+impl std::fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print key material.
+        f.write_str("SecretKey(..)")
+    }
+}
+
+impl SecretKey {
+    /// The key derived from the server's secret.
+    pub fn derive(server_secret: &[u8]) -> SecretKey {
+        use hmac::Mac;
+        let mut mac = keyed(server_secret);
+        mac.update(b"pubeval client secrets v1");
+        SecretKey(mac.finalize().into_bytes().into())
+    }
+
+    fn mac(&self, secret: &str) -> HmacSha256 {
+        use hmac::Mac;
+        let mut mac = keyed(&self.0);
+        mac.update(secret.as_bytes());
+        mac
+    }
+
+    /// A client secret's stored form: `hmac-sha256$` and the hex of its HMAC.
+    pub fn hash(&self, secret: &str) -> String {
+        use hmac::Mac;
+        format!(
+            "{KEYED_PREFIX}{}",
+            hex::encode(self.mac(secret).finalize().into_bytes())
+        )
+    }
+
+    /// Whether a client secret matches its stored form: keyed (compared in constant time), or
+    /// an argon2 hash stored before keyed hashing came (slow: see [`is_slow`]).
+    pub fn verify(&self, secret: &str, stored: &str) -> bool {
+        use hmac::Mac;
+        match stored.strip_prefix(KEYED_PREFIX) {
+            Some(digest) => hex::decode(digest)
+                .map(|digest| self.mac(secret).verify_slice(&digest).is_ok())
+                .unwrap_or(false),
+            None => verify(secret, stored),
+        }
+    }
+}
+
+/// Whether checking a secret against this stored form is slow (argon2, not keyed SHA-256).
+pub fn is_slow(stored: &str) -> bool {
+    !stored.starts_with(KEYED_PREFIX)
 }
 
 /// A random secret for api clients and generated passwords: 32 bytes, hex.
@@ -62,4 +136,31 @@ pub fn check_strength(password: &str) -> Result<(), (&'static str, &'static str)
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keyed_hashes_verify_under_their_key_only() {
+        let key = SecretKey::derive(b"server secret of at least 32 bytes....");
+        let secret = random_secret();
+        let stored = key.hash(&secret);
+        assert!(stored.starts_with(KEYED_PREFIX) && !is_slow(&stored));
+        assert!(key.verify(&secret, &stored));
+        assert!(!key.verify("another secret", &stored));
+        let other = SecretKey::derive(b"another server secret of 32 bytes.....");
+        assert!(!other.verify(&secret, &stored));
+        assert!(!key.verify(&secret, "hmac-sha256$not-hex"));
+    }
+
+    #[test]
+    fn argon2_client_hashes_of_before_still_verify() {
+        let key = SecretKey::derive(b"server secret of at least 32 bytes....");
+        let stored = hash("an old client secret").expect("hash");
+        assert!(is_slow(&stored));
+        assert!(key.verify("an old client secret", &stored));
+        assert!(!key.verify("a wrong one", &stored));
+    }
 }

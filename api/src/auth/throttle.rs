@@ -1,46 +1,104 @@
-//! Login throttling (DESIGN.md §9): 5 failures per username or 20 per address within 15
-//! minutes answer 429 until the oldest failure leaves the window. Counted per instance.
+//! Login throttling (DESIGN.md §9), per instance. Failures are counted per (name, address):
+//! after 5 the pair waits 15 s, and every further failure doubles the wait, up to 15 minutes;
+//! a success clears the pair. A name is never locked as such, so that a body guessing an
+//! analyst's name from its own address locks only itself out of that name, and the analyst
+//! still logs in from elsewhere. An address with 20 failures within 15 minutes (behind a NAT
+//! that may be a whole country's bodies) refuses no one outright: from it, a name's first
+//! failure already starts the wait, so a correct password of a name that has not failed there
+//! still passes, while guessing across many names gets one try each.
+//!
+//! An attempt is counted as a failure before its password is checked and refunded when it
+//! succeeds, so that concurrent guesses cannot all pass the check before any is recorded.
+//! IPv6 addresses count by their /64 network, which one subscriber usually holds whole.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-/// The window failures are counted in.
+/// The window an address's failures are counted in.
 pub const WINDOW: Duration = Duration::from_secs(15 * 60);
-/// Failures allowed per username within the window.
-pub const PER_USERNAME: usize = 5;
-/// Failures allowed per address within the window.
+/// Failures of a (name, address) pair before it must wait.
+pub const PER_PAIR: u32 = 5;
+/// Failures of an address within the window after which each of its names waits after its
+/// first failure.
 pub const PER_ADDRESS: usize = 20;
+/// The first wait; each further failure doubles it.
+pub const FIRST_WAIT: Duration = Duration::from_secs(15);
+/// The longest wait.
+pub const LONGEST_WAIT: Duration = Duration::from_secs(15 * 60);
+/// A pair with no failure for this long starts afresh.
+pub const FORGET_AFTER: Duration = Duration::from_secs(60 * 60);
 
-/// Every this many calls, entries whose failures all left the window are dropped, so that
-/// names tried once do not stay in memory forever.
+/// Every this many calls, entries that have expired are dropped, so that names tried once do
+/// not stay in memory forever.
 const SWEEP_EVERY: u64 = 1024;
-/// The most usernames (and, separately, addresses) remembered; beyond it the ones whose last
-/// failure is oldest are forgotten first, so that many distinct names cannot exhaust memory.
+/// The most pairs (and, separately, addresses) remembered; beyond it the pairs with fewest
+/// failures, and the addresses whose last failure is oldest, are forgotten first, so that many
+/// distinct names cannot exhaust memory or flush the counts of a pair under attack.
 pub const MAX_KEYS: usize = 10_000;
 
-/// Failed logins, by username and by address.
-#[derive(Debug, Default)]
+type PairKey = (String, Option<IpAddr>);
+
+#[derive(Debug, Clone, Copy)]
+struct Pair {
+    /// Failures (and attempts under way) since the last success.
+    failures: u32,
+    /// When the last one began.
+    last: Instant,
+}
+
+/// Failed logins and the counters `/metrics` exports.
+#[derive(Debug)]
 pub struct LoginThrottle {
     inner: Mutex<Failures>,
+    failures_total: AtomicU64,
+    lockouts_total: AtomicU64,
+    refused_total: AtomicU64,
+    verifications: tokio::sync::Semaphore,
+}
+
+impl Default for LoginThrottle {
+    fn default() -> LoginThrottle {
+        // Password checks are CPU work: more at once than cores only queues them in threads.
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        LoginThrottle {
+            inner: Mutex::default(),
+            failures_total: AtomicU64::new(0),
+            lockouts_total: AtomicU64::new(0),
+            refused_total: AtomicU64::new(0),
+            verifications: tokio::sync::Semaphore::new(cores),
+        }
+    }
 }
 
 #[derive(Debug, Default)]
 struct Failures {
-    by_username: HashMap<String, VecDeque<Instant>>,
+    pairs: HashMap<PairKey, Pair>,
     by_address: HashMap<IpAddr, VecDeque<Instant>>,
     calls: u64,
 }
 
-impl Failures {
-    /// Counts a call and, every [`SWEEP_EVERY`] calls, drops what has expired.
-    fn tick(&mut self, now: Instant) {
-        self.calls = self.calls.wrapping_add(1);
-        if self.calls.is_multiple_of(SWEEP_EVERY) {
-            sweep(&mut self.by_username, now);
-            sweep(&mut self.by_address, now);
+/// How long a pair with this many failures waits after its last one, if at all.
+fn wait_after(failures: u32, threshold: u32) -> Option<Duration> {
+    let doublings = failures.checked_sub(threshold)?.min(16);
+    Some(FIRST_WAIT.saturating_mul(1 << doublings).min(LONGEST_WAIT))
+}
+
+/// Whole seconds, rounded up, at least 1 (what `Retry-After` says).
+fn seconds(d: Duration) -> u64 {
+    (d.as_secs() + u64::from(d.subsec_nanos() > 0)).max(1)
+}
+
+/// The address failures are counted under: IPv4 as is, IPv6 by its /64.
+fn counted_as(address: IpAddr) -> IpAddr {
+    match address.to_canonical() {
+        IpAddr::V6(v6) => {
+            let network = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(network.into())
         }
+        v4 => v4,
     }
 }
 
@@ -53,50 +111,126 @@ fn prune(list: &mut VecDeque<Instant>, now: Instant) {
     }
 }
 
-/// Drops every entry whose failures have all left the window.
-fn sweep<K>(map: &mut HashMap<K, VecDeque<Instant>>, now: Instant) {
-    map.retain(|_, list| {
-        prune(list, now);
-        !list.is_empty()
-    });
+impl Failures {
+    /// Counts a call and, every [`SWEEP_EVERY`] calls, drops what has expired.
+    fn tick(&mut self, now: Instant) {
+        self.calls = self.calls.wrapping_add(1);
+        if self.calls.is_multiple_of(SWEEP_EVERY) {
+            self.sweep(now);
+        }
+    }
+
+    fn sweep(&mut self, now: Instant) {
+        self.pairs
+            .retain(|_, p| now.duration_since(p.last) < FORGET_AFTER);
+        self.by_address.retain(|_, list| {
+            prune(list, now);
+            !list.is_empty()
+        });
+    }
+
+    /// The failures after which a pair from this address waits: fewer from a busy address.
+    fn threshold(&mut self, address: Option<IpAddr>, now: Instant) -> u32 {
+        let busy = address
+            .and_then(|a| self.by_address.get_mut(&a))
+            .is_some_and(|list| {
+                prune(list, now);
+                list.len() >= PER_ADDRESS
+            });
+        if busy { 1 } else { PER_PAIR }
+    }
+
+    /// Keeps both maps within [`MAX_KEYS`]: first drops what expired, then down to nine tenths
+    /// of the cap (so that the work is done once per many insertions, not on each).
+    fn bound(&mut self, now: Instant) {
+        if self.pairs.len() <= MAX_KEYS && self.by_address.len() <= MAX_KEYS {
+            return;
+        }
+        self.sweep(now);
+        let keep = MAX_KEYS - MAX_KEYS / 10;
+        if self.pairs.len() > MAX_KEYS {
+            let ranked = self.pairs.iter().map(|(k, p)| ((p.failures, p.last), k));
+            for k in fewest(ranked, keep) {
+                self.pairs.remove(&k);
+            }
+        }
+        if self.by_address.len() > MAX_KEYS {
+            let ranked = self
+                .by_address
+                .iter()
+                .filter_map(|(k, list)| list.back().map(|t| (*t, k)));
+            for k in fewest(ranked, keep) {
+                self.by_address.remove(&k);
+            }
+        }
+    }
 }
 
-/// Keeps a map within [`MAX_KEYS`]: first drops what expired, then, if still too many, the
-/// keys whose last failure is oldest, down to nine tenths of the cap (so that the work is
-/// done once per many insertions, not on each).
-fn bound<K: Clone + Eq + std::hash::Hash>(map: &mut HashMap<K, VecDeque<Instant>>, now: Instant) {
-    if map.len() <= MAX_KEYS {
-        return;
-    }
-    sweep(map, now);
-    if map.len() <= MAX_KEYS {
-        return;
-    }
-    let keep = MAX_KEYS - MAX_KEYS / 10;
-    let mut last: Vec<(Instant, K)> = map
-        .iter()
-        .filter_map(|(k, list)| list.back().map(|t| (*t, k.clone())))
-        .collect();
-    let excess = last.len().saturating_sub(keep);
+/// The keys ranked lowest, all but `keep` of them.
+fn fewest<'a, R: Ord + Copy, K: Clone + 'a>(
+    ranked: impl Iterator<Item = (R, &'a K)>,
+    keep: usize,
+) -> Vec<K> {
+    let mut ranked: Vec<(R, &K)> = ranked.collect();
+    let excess = ranked.len().saturating_sub(keep);
     if excess == 0 {
-        return;
+        return Vec::new();
     }
-    last.select_nth_unstable_by_key(excess - 1, |(t, _)| *t);
-    for (_, k) in last.into_iter().take(excess) {
-        map.remove(&k);
+    ranked.select_nth_unstable_by_key(excess - 1, |(r, _)| *r);
+    ranked
+        .into_iter()
+        .take(excess)
+        .map(|(_, k)| k.clone())
+        .collect()
+}
+
+/// An attempt under way, counted as a failure until it is settled: [`Attempt::succeed`]
+/// refunds it and clears the pair, [`Attempt::fail`] keeps it; dropped unsettled (the check
+/// could not be made), it is refunded.
+#[derive(Debug)]
+pub struct Attempt<'a> {
+    throttle: &'a LoginThrottle,
+    key: String,
+    address: Option<IpAddr>,
+    at: Instant,
+    /// The pair's failures with this one, and the threshold when it began.
+    ordinal: u32,
+    threshold: u32,
+    settled: bool,
+}
+
+impl Attempt<'_> {
+    /// The credentials were right: the attempt is refunded and the pair's failures cleared
+    /// (not the address's, so that one valid account does not reset a busy address).
+    pub fn succeed(mut self) {
+        self.settled = true;
+        self.throttle.refund(&self.key, self.address, self.at, true);
+    }
+
+    /// The credentials were wrong: logged and counted; `Some(seconds)` when the pair must now
+    /// wait.
+    pub fn fail(mut self) -> Option<u64> {
+        self.settled = true;
+        let t = self.throttle;
+        t.failures_total.fetch_add(1, Ordering::Relaxed);
+        let address = self
+            .address
+            .map_or_else(|| "-".to_string(), |a| a.to_string());
+        tracing::warn!(username = ?self.key, %address, failures = self.ordinal, "登录失败 / login failed");
+        let wait = wait_after(self.ordinal, self.threshold).map(seconds)?;
+        t.lockouts_total.fetch_add(1, Ordering::Relaxed);
+        tracing::warn!(username = ?self.key, %address, wait_seconds = wait, "登录已锁定 / login locked out");
+        Some(wait)
     }
 }
 
-/// Seconds until the oldest failure leaves the window, when the limit is reached.
-fn blocked_for(list: Option<&mut VecDeque<Instant>>, limit: usize, now: Instant) -> Option<u64> {
-    let list = list?;
-    prune(list, now);
-    if list.len() < limit {
-        return None;
+impl Drop for Attempt<'_> {
+    fn drop(&mut self) {
+        if !self.settled {
+            self.throttle
+                .refund(&self.key, self.address, self.at, false);
+        }
     }
-    let oldest = *list.front()?;
-    let left = WINDOW.saturating_sub(now.duration_since(oldest));
-    Some(left.as_secs().max(1))
 }
 
 impl LoginThrottle {
@@ -106,120 +240,105 @@ impl LoginThrottle {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// `Some(seconds)` when this username or address must wait.
-    pub fn check(&self, username: &str, address: Option<IpAddr>) -> Option<u64> {
-        self.check_at(username, address, Instant::now())
+    /// Begins an attempt for a name (`client:<id>` for a client) from an address: the attempt,
+    /// counted as a failure until settled, or `Err(seconds)` to wait.
+    pub fn begin(&self, key: &str, address: Option<IpAddr>) -> Result<Attempt<'_>, u64> {
+        self.begin_at(key, address, Instant::now())
     }
 
-    fn check_at(&self, username: &str, address: Option<IpAddr>, now: Instant) -> Option<u64> {
+    /// [`LoginThrottle::begin`] at a given instant (tests move time without sleeping).
+    pub fn begin_at(
+        &self,
+        key: &str,
+        address: Option<IpAddr>,
+        now: Instant,
+    ) -> Result<Attempt<'_>, u64> {
+        let address = address.map(counted_as);
+        let pair_key = (key.to_string(), address);
         let mut f = self.lock();
         f.tick(now);
-        let by_user = blocked_for(f.by_username.get_mut(username), PER_USERNAME, now);
-        let by_address =
-            address.and_then(|a| blocked_for(f.by_address.get_mut(&a), PER_ADDRESS, now));
-        by_user.max(by_address)
-    }
-
-    /// Records a failed attempt.
-    pub fn fail(&self, username: &str, address: Option<IpAddr>) {
-        self.fail_at(username, address, Instant::now());
-    }
-
-    fn fail_at(&self, username: &str, address: Option<IpAddr>, now: Instant) {
-        let mut f = self.lock();
-        f.tick(now);
-        let list = f.by_username.entry(username.to_string()).or_default();
-        prune(list, now);
-        list.push_back(now);
-        bound(&mut f.by_username, now);
+        let threshold = f.threshold(address, now);
+        let fresh = Pair {
+            failures: 0,
+            last: now,
+        };
+        let pair = f.pairs.entry(pair_key).or_insert(fresh);
+        if now.duration_since(pair.last) >= FORGET_AFTER {
+            *pair = fresh;
+        }
+        if let Some(wait) = wait_after(pair.failures, threshold) {
+            let until = pair.last + wait;
+            if now < until {
+                drop(f);
+                self.refused_total.fetch_add(1, Ordering::Relaxed);
+                return Err(seconds(until - now));
+            }
+        }
+        pair.failures += 1;
+        pair.last = now;
+        let ordinal = pair.failures;
         if let Some(a) = address {
-            let list = f.by_address.entry(a).or_default();
-            prune(list, now);
-            list.push_back(now);
-            bound(&mut f.by_address, now);
+            f.by_address.entry(a).or_default().push_back(now);
+        }
+        f.bound(now);
+        Ok(Attempt {
+            throttle: self,
+            key: key.to_string(),
+            address,
+            at: now,
+            ordinal,
+            threshold,
+            settled: false,
+        })
+    }
+
+    fn refund(&self, key: &str, address: Option<IpAddr>, at: Instant, clear: bool) {
+        let mut f = self.lock();
+        let pair_key = (key.to_string(), address);
+        if clear {
+            f.pairs.remove(&pair_key);
+        } else if let Some(pair) = f.pairs.get_mut(&pair_key) {
+            pair.failures = pair.failures.saturating_sub(1);
+            if pair.failures == 0 {
+                f.pairs.remove(&pair_key);
+            }
+        }
+        if let Some(list) = address.and_then(|a| f.by_address.get_mut(&a))
+            && let Some(i) = list.iter().rposition(|t| *t == at)
+        {
+            list.remove(i);
         }
     }
 
-    /// A successful login clears the username's failures (not the address's).
-    pub fn succeed(&self, username: &str) {
-        let mut f = self.lock();
-        f.tick(Instant::now());
-        f.by_username.remove(username);
+    /// The bound on password checks running at once (about the core count): a check holds a
+    /// permit, so that a flood of logins queues here instead of starving other work.
+    pub fn verifications(&self) -> &tokio::sync::Semaphore {
+        &self.verifications
     }
 
-    /// (usernames, addresses) remembered.
+    /// Failed logins since start.
+    pub fn failures_total(&self) -> u64 {
+        self.failures_total.load(Ordering::Relaxed)
+    }
+
+    /// Failures that made their (name, address) wait, since start.
+    pub fn lockouts_total(&self) -> u64 {
+        self.lockouts_total.load(Ordering::Relaxed)
+    }
+
+    /// Attempts refused (429) while their pair waited, since start.
+    pub fn refused_total(&self) -> u64 {
+        self.refused_total.load(Ordering::Relaxed)
+    }
+
+    /// (pairs, addresses) remembered.
     #[cfg(test)]
     fn sizes(&self) -> (usize, usize) {
         let f = self.lock();
-        (f.by_username.len(), f.by_address.len())
+        (f.pairs.len(), f.by_address.len())
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn five_failures_block_the_username_but_not_another() {
-        let t = LoginThrottle::default();
-        for _ in 0..PER_USERNAME {
-            assert_eq!(t.check("alice", None), None);
-            t.fail("alice", None);
-        }
-        let wait = t.check("alice", None).expect("blocked");
-        assert!(wait > 0 && wait <= WINDOW.as_secs());
-        assert_eq!(t.check("bob", None), None);
-    }
-
-    #[test]
-    fn twenty_failures_block_the_address() {
-        let t = LoginThrottle::default();
-        let a: IpAddr = "10.0.0.1".parse().expect("ip");
-        for i in 0..PER_ADDRESS {
-            t.fail(&format!("user{i}"), Some(a));
-        }
-        assert!(t.check("someone-new", Some(a)).is_some());
-        assert!(t.check("someone-new", None).is_none());
-    }
-
-    #[test]
-    fn expired_entries_are_forgotten() {
-        let t = LoginThrottle::default();
-        let start = Instant::now();
-        for i in 0..50u8 {
-            t.fail_at(
-                &format!("user{i}"),
-                Some(IpAddr::from([10, 0, 0, i])),
-                start,
-            );
-        }
-        assert_eq!(t.sizes(), (50, 50));
-        let later = start + WINDOW + Duration::from_secs(1);
-        for _ in 0..SWEEP_EVERY {
-            assert_eq!(t.check_at("user0", None, later), None);
-        }
-        assert_eq!(t.sizes(), (0, 0));
-    }
-
-    #[test]
-    fn many_distinct_usernames_never_pass_the_cap() {
-        let t = LoginThrottle::default();
-        let start = Instant::now();
-        let a: IpAddr = "10.0.0.9".parse().expect("ip");
-        for i in 0..(3 * MAX_KEYS) {
-            let at = start + Duration::from_millis(i as u64 / 100);
-            t.fail_at(&format!("user{i}"), Some(a), at);
-            let ip = IpAddr::from((i as u32).to_be_bytes());
-            t.fail_at("same-user", Some(ip), at);
-            let (users, addresses) = t.sizes();
-            assert!(
-                users <= MAX_KEYS && addresses <= MAX_KEYS,
-                "{users} {addresses}"
-            );
-        }
-        // The most recent failures are the ones kept: this username is still blocked.
-        let now = start + Duration::from_secs(1);
-        assert!(t.check_at("same-user", None, now).is_some());
-        assert!(t.check_at("some-new-name", Some(a), now).is_some());
-    }
-}
+#[path = "throttle_tests.rs"]
+mod tests;

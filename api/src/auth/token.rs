@@ -62,6 +62,7 @@ pub struct TokenKeys {
     issuer: String,
     audience: String,
     ttl_seconds: u64,
+    client_secrets: crate::auth::password::SecretKey,
 }
 
 impl std::fmt::Debug for TokenKeys {
@@ -115,6 +116,7 @@ impl TokenKeys {
             issuer: issuer.to_string(),
             audience: audience.to_string(),
             ttl_seconds,
+            client_secrets: crate::auth::password::SecretKey::derive(secret),
         })
     }
 
@@ -144,6 +146,12 @@ impl TokenKeys {
             }
         };
         TokenKeys::new(&secret, issuer, audience, ttl_seconds)
+    }
+
+    /// The key client secrets are hashed with, derived from the signing secret (so a new
+    /// signing secret means new client secrets too).
+    pub fn client_secrets(&self) -> &crate::auth::password::SecretKey {
+        &self.client_secrets
     }
 
     /// Token lifetime in seconds.

@@ -1,4 +1,5 @@
-//! Server-side commands: `serve`, `migrate`, `user`, `client`, `openapi`, `audit verify`.
+//! Server-side commands: `serve`, `migrate`, `user`, `client`, `openapi`, `audit verify` and
+//! `audit checkpoint`.
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -149,7 +150,14 @@ pub struct AuditArgs {
 #[derive(Debug, Subcommand)]
 pub enum AuditAction {
     /// Verifies the chain; names the first entry that breaks it (exit code 1).
-    Verify,
+    Verify {
+        /// A checkpoint that `pubeval audit checkpoint` printed earlier: the chain must still
+        /// reach that head (the newest entries cut off, or the chain rebuilt, fail).
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+    },
+    /// Prints the chain's head as JSON {"seq", "hash", "at"}, to keep outside the database.
+    Checkpoint,
 }
 
 /// Opens the configured database, migrated and seeded (commands other than `serve`).
@@ -273,8 +281,20 @@ pub fn client(args: &ClientArgs) -> Result<(), CliError> {
     let mut conn = pool.get().map_err(|e| anyhow!(db::DbError::from(e)))?;
     match &args.action {
         ClientAction::Add { name, scopes } => {
-            let credentials = crate::domain::clients::create(&mut conn, &cli_ctx(), name, scopes)
-                .map_err(|e| anyhow!("{e}"))?;
+            // The secret's hash is keyed by the server's signing secret: the same one `serve`
+            // loads from this configuration.
+            let keys = crate::auth::token::TokenKeys::load_or_generate(
+                config.jwt_secret_file.as_deref(),
+                &config.data_dir,
+                &config.issuer,
+                &config.audience,
+                config.token_ttl_seconds,
+            )
+            .map_err(|e| anyhow!(e))?;
+            let key = keys.client_secrets();
+            let credentials =
+                crate::domain::clients::create(&mut conn, &cli_ctx(), key, name, scopes)
+                    .map_err(|e| anyhow!("{e}"))?;
             println!(
                 "{}",
                 serde_json::json!({"client_id": credentials.client_id, "client_secret": credentials.client_secret})
@@ -284,30 +304,66 @@ pub fn client(args: &ClientArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Runs `pubeval audit verify`.
+/// Runs `pubeval audit verify` or `pubeval audit checkpoint`.
 pub fn audit(args: &AuditArgs) -> Result<(), CliError> {
     let config = args.config.load(None)?;
     let pool = open(&config)?;
     let mut conn = pool.get().map_err(|e| anyhow!(db::DbError::from(e)))?;
-    match args.action {
-        AuditAction::Verify => {
-            let v = crate::domain::audit::verify(&mut conn).map_err(|e| anyhow!("{e}"))?;
-            match v.first_broken {
-                None => println!(
-                    "审计链完整，共 {} 条 / the chain of {} entries is intact",
-                    v.entries, v.entries
-                ),
-                Some(seq) => {
-                    let problem = v.problem.unwrap_or_default();
-                    return Err(anyhow!(
-                        "审计链在第 {seq} 条断开：{problem} / the chain breaks at entry {seq}"
-                    )
-                    .into());
-                }
-            }
+    match &args.action {
+        AuditAction::Verify { checkpoint } => {
+            let message = verify_chain(&mut conn, checkpoint.as_deref())?;
+            println!("{message}");
+        }
+        AuditAction::Checkpoint => {
+            let head = crate::domain::audit::checkpoint(&mut conn)
+                .map_err(|e| anyhow!("{e}"))?
+                .ok_or_else(|| anyhow!("审计日志为空 / the audit log is empty"))?;
+            println!("{}", head.to_json());
         }
     }
     Ok(())
+}
+
+/// Verifies the chain of the connection's database (and that it reaches the checkpoint in
+/// `checkpoint`, if given); what to print when it holds, an error naming where it breaks.
+pub fn verify_chain(
+    conn: &mut DbConn,
+    checkpoint: Option<&std::path::Path>,
+) -> Result<String, CliError> {
+    let head = checkpoint
+        .map(|path| -> Result<_, CliError> {
+            let text = std::fs::read_to_string(path).with_context(|| {
+                format!("读取检查点 / reading the checkpoint {}", path.display())
+            })?;
+            let head: crate::domain::audit::Checkpoint = serde_json::from_str(text.trim())
+                .map_err(|e| {
+                    anyhow!("检查点须为 {{\"seq\", \"hash\", \"at\"}} / not a checkpoint: {e}")
+                })?;
+            Ok(head)
+        })
+        .transpose()?;
+    let v = match &head {
+        Some(head) => crate::domain::audit::verify_to(conn, head),
+        None => crate::domain::audit::verify(conn),
+    }
+    .map_err(|e| anyhow!("{e}"))?;
+    match (v.first_broken, head) {
+        (Some(seq), _) => {
+            let problem = v.problem.unwrap_or_default();
+            Err(
+                anyhow!("审计链在第 {seq} 条断开：{problem} / the chain breaks at entry {seq}")
+                    .into(),
+            )
+        }
+        (None, Some(head)) => Ok(format!(
+            "审计链完整，共 {} 条，仍到达检查点第 {} 条 / the chain of {} entries is intact and reaches the checkpoint at entry {}",
+            v.entries, head.seq, v.entries, head.seq
+        )),
+        (None, None) => Ok(format!(
+            "审计链完整，共 {} 条 / the chain of {} entries is intact",
+            v.entries, v.entries
+        )),
+    }
 }
 
 /// The command line acts as the platform itself (with admin rights), recorded as `system:cli`.

@@ -1,10 +1,12 @@
-//! The command line: `serve`, `migrate`, `user`, `client`, `openapi`, `audit`, `score`,
-//! `bench`.
+//! The command line: `serve`, `migrate`, `user`, `client`, `openapi`, `audit`, `backup`,
+//! `restore`, `score`, `bench`.
 
 mod admin;
+pub mod backup;
 mod bench;
 mod bench_console;
 mod bench_evaluation;
+mod bench_http;
 mod bench_reports;
 mod bench_submissions;
 mod bundle;
@@ -43,8 +45,12 @@ pub enum Command {
     Client(admin::ClientArgs),
     /// 输出 OpenAPI 文档 (print the OpenAPI document).
     Openapi,
-    /// 审计日志 (verify the audit chain).
+    /// 审计日志 (verify the audit chain, print its head as a checkpoint).
     Audit(admin::AuditArgs),
+    /// 备份 SQLite 数据库，服务运行中亦可 (a consistent copy of the SQLite database).
+    Backup(backup::BackupArgs),
+    /// 从备份恢复 SQLite 数据库，须先停止服务 (put a backup in place; stop the server first).
+    Restore(backup::RestoreArgs),
     /// 执行年度评价 (run an evaluation in the foreground, with a progress bar).
     Evaluate(evaluate::EvaluateArgs),
     /// 输出排名与图表 (write an evaluation's ranking or charts to files).
@@ -125,6 +131,9 @@ pub enum BenchTarget {
     Submissions(bench_submissions::SubmissionsBenchArgs),
     /// The console's home, cycle, ranking and result pages (median and p99 server time).
     Console(bench_console::ConsoleBenchArgs),
+    /// A running server over HTTP: logins, the ranking page, a body's result and report saves
+    /// at 1, 16 and 64 connections, next to `/healthz`.
+    Http(bench_http::HttpBenchArgs),
 }
 
 /// Runs a parsed command line.
@@ -139,6 +148,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Audit(args) => admin::audit(&args),
+        Command::Backup(args) => backup::backup(&args),
+        Command::Restore(args) => backup::restore(&args),
         Command::Evaluate(args) => evaluate::run(&args),
         Command::Demo(args) => Ok(crate::demo::run(&args)?),
         Command::Report(args) => report::run(&args),
@@ -149,6 +160,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             BenchTarget::Reports(args) => bench_reports::run(&args),
             BenchTarget::Submissions(args) => bench_submissions::run(&args),
             BenchTarget::Console(args) => bench_console::run(&args),
+            BenchTarget::Http(args) => bench_http::run(&args),
         },
     }
 }

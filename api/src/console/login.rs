@@ -8,8 +8,8 @@ use serde::Deserialize;
 
 use super::page::{ConsoleError, Nav, chinese_part, html, html_response, see_other};
 use super::session::{self, Session};
+use crate::domain::ErrorCode;
 use crate::domain::sessions::{self, Grant};
-use crate::domain::{ErrorCode, Principal};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -50,22 +50,12 @@ pub async fn submit(
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, ConsoleError> {
     let LoginForm { username, password } = form.into_inner();
-    let address = req.peer_addr().map(|a| a.ip());
-    let keys = state.keys.clone();
-    let throttle = state.throttle.clone();
+    let address = state.client_address(&req);
     let grant = Grant::Password {
         username: username.clone(),
         password,
     };
-    let system = Principal::System {
-        name: "system:console".into(),
-    };
-    match state
-        .run(&system, move |conn, _| {
-            sessions::sign_in(conn, &keys, &throttle, grant, address)
-        })
-        .await
-    {
+    match state.sign_in(grant, address).await {
         Ok(token) => Ok(HttpResponse::SeeOther()
             .insert_header(("Location", "/console/"))
             .insert_header(("Cache-Control", "no-store"))

@@ -2,9 +2,7 @@
 //! (风险警示通知书) of an issued warning in the browser, for staff and the warned body alike —
 //! the domain decides who may read it (another body's, or a draft's, is a 404 page).
 
-use actix_web::http::header::{
-    Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
-};
+use actix_web::http::header::ContentDisposition;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, web};
 
@@ -14,24 +12,11 @@ use crate::domain::Error;
 use crate::domain::documents::{Document, notice};
 use crate::state::AppState;
 
-/// The `Content-Disposition` of a document: its Chinese file name (RFC 6266 `filename*`) with
-/// an ASCII fallback; `inline` opens it in the browser, else it is downloaded.
+/// The `Content-Disposition` of a document: its Chinese file name with an ASCII fallback, made
+/// safe by [`crate::download::disposition`]; `inline` opens it in the browser, else it is
+/// downloaded.
 pub fn disposition(document: &Document, inline: bool) -> ContentDisposition {
-    ContentDisposition {
-        disposition: if inline {
-            DispositionType::Inline
-        } else {
-            DispositionType::Attachment
-        },
-        parameters: vec![
-            DispositionParam::Filename(document.ascii_name.clone()),
-            DispositionParam::FilenameExt(ExtendedValue {
-                charset: Charset::Ext("UTF-8".into()),
-                language_tag: None,
-                value: document.file_name.as_bytes().to_vec(),
-            }),
-        ],
-    }
+    crate::download::disposition(&document.ascii_name, &document.file_name, inline)
 }
 
 /// `GET /console/warnings/{id}/notice.html`: the printable notice, in the browser.

@@ -173,15 +173,16 @@ pub fn chinese_part(message: &str) -> &str {
 }
 
 /// An HTML page with the console's headers: never cached, never framed, no script or style
-/// from elsewhere, no referrer to other sites. (`same-origin`, not `no-referrer`: under
-/// `no-referrer` browsers send `Origin: null` with the console's own forms, and the Origin
-/// check could no longer tell them from a forged one.)
+/// from elsewhere, no referrer at all (`crate::headers` sets the last on every answer too).
+/// Under `no-referrer` browsers send `Origin: null` with the console's own forms; the
+/// cross-site check then trusts the browser's `Sec-Fetch-Site: same-origin` instead
+/// (`session::refuse_cross_site`).
 pub fn html_response(status: StatusCode, body: String) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))
         .insert_header(("X-Content-Type-Options", "nosniff"))
-        .insert_header(("Referrer-Policy", "same-origin"))
+        .insert_header(("Referrer-Policy", "no-referrer"))
         .insert_header((
             "Content-Security-Policy",
             "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \

@@ -1,7 +1,7 @@
 //! The console's session: the bearer token in a cookie (HttpOnly, SameSite=Strict,
 //! Path=/console, `Secure` when `cookie_secure` is set, expiring with the token), and the checks
-//! every state-changing request passes — its `Origin` names this host, and its form carries the
-//! session's CSRF token.
+//! every state-changing request passes — it comes from this site (its `Origin`, or the
+//! browser's `Sec-Fetch-Site`), and its form carries the session's CSRF token.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -53,27 +53,43 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Refuses (403) a state-changing request whose `Origin` is missing or names another host.
+/// Refuses (403) a state-changing request that did not come from a page of this site: its
+/// `Origin` must name this host — or, since under `Referrer-Policy: no-referrer` browsers send
+/// `Origin: null` with a site's own form posts, be `null` or absent with the browser's own
+/// `Sec-Fetch-Site: same-origin` (a header no page can set). A forged form from another site
+/// carries its own origin, or `null` with `cross-site`; either is refused, as is a request
+/// that says nothing of where it came from.
 fn check_origin(req: &HttpRequest) -> Result<(), ConsoleError> {
-    let origin = req
-        .headers()
-        .get(actix_web::http::header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-        .ok_or(ConsoleError::CrossSite)?;
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
+    let same_origin_fetch = header(SEC_FETCH_SITE).is_some_and(|s| s == "same-origin");
+    match header(actix_web::http::header::ORIGIN.as_str()) {
+        None | Some("null") if same_origin_fetch => Ok(()),
+        Some(origin) if names_this_host(req, origin) => Ok(()),
+        _ => Err(ConsoleError::CrossSite),
+    }
+}
+
+/// The fetch metadata header browsers set on every request (Chromium 76+, Firefox 90+,
+/// Safari 16.4+).
+const SEC_FETCH_SITE: &str = "sec-fetch-site";
+
+/// Whether an `Origin` (`scheme://host[:port]`) names the host this request was sent to.
+fn names_this_host(req: &HttpRequest, origin: &str) -> bool {
     let host = req.connection_info().host().to_string();
     let origin_host = origin
         .split_once("://")
         .map(|(_, rest)| rest.trim_end_matches('/'))
         .unwrap_or("");
-    if !origin_host.is_empty() && origin_host.eq_ignore_ascii_case(&host) {
-        Ok(())
-    } else {
-        Err(ConsoleError::CrossSite)
-    }
+    !origin_host.is_empty() && origin_host.eq_ignore_ascii_case(&host)
 }
 
-/// Refuses (403) every console POST whose `Origin` is missing or foreign, before anything else
-/// reads the request — a forged form from another site never reaches a handler.
+/// Refuses (403) every console POST that [`check_origin`] does not trace to this site, before
+/// anything else reads the request — a forged form from another site never reaches a handler.
 pub async fn refuse_cross_site(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,

@@ -70,6 +70,10 @@ pub fn run(args: &DemoArgs) -> Result<(), DemoError> {
         bind: args.bind.clone(),
         database_url: format!("sqlite://{}", db_path.display()),
         data_dir: args.dir.clone(),
+        // The operator's scraper reads the demo's /metrics as it would a server's.
+        metrics_token: std::env::var("PUBEVAL_METRICS_TOKEN")
+            .ok()
+            .filter(|t| !t.is_empty()),
         ..Config::default()
     };
     let app = crate::Application::build(Config {
@@ -191,6 +195,7 @@ async fn build(args: &DemoArgs, state: AppState, pool: &DbPool) -> Result<Built,
     let credentials = crate::domain::clients::create_client(
         &mut conn,
         &crate::domain::Ctx::system("system:demo"),
+        state.keys.client_secrets(),
         "演示外部系统",
         &crate::domain::Scope::ALL,
     )

@@ -1,9 +1,21 @@
 //! The audit log as the use cases write it: every state change appends an entry in the
-//! transaction that makes the change; the log is read and verified by staff.
+//! transaction that makes the change; the log is read and verified by staff. The chain is
+//! keyed with a secret kept in the data directory (never in the database), and its head can be
+//! kept elsewhere as a checkpoint that a later verification must still reach.
+
+use std::io::Write;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
 
 use crate::db::DbConn;
-pub use crate::db::models::audit::{AuditEntry, Verification};
+use crate::db::models::audit::ChainKey;
+pub use crate::db::models::audit::{AuditEntry, Checkpoint, Verification};
+use crate::db::models::evaluation::ResultRow;
 use crate::domain::{Ctx, Result};
+
+/// The key file's name in the data directory.
+pub const KEY_FILE: &str = "audit.key";
 
 /// Appends an entry by the context's actor; call it inside the transaction that makes the
 /// change, so that the change and its record commit together.
@@ -56,4 +68,128 @@ pub fn page(conn: &mut DbConn, offset: i64, limit: i64) -> Result<(Vec<AuditEntr
 /// Walks the whole chain and names the first entry that breaks it.
 pub fn verify(conn: &mut DbConn) -> Result<Verification> {
     Ok(crate::db::models::audit::verify(conn)?)
+}
+
+/// Walks the whole chain, then checks that it still reaches `checkpoint` (a head kept
+/// elsewhere): cutting off the newest entries or rebuilding the chain shows here.
+pub fn verify_to(conn: &mut DbConn, checkpoint: &Checkpoint) -> Result<Verification> {
+    Ok(crate::db::models::audit::verify_to(conn, checkpoint)?)
+}
+
+/// The head of the chain to keep elsewhere (none while the log is empty).
+pub fn checkpoint(conn: &mut DbConn) -> Result<Option<Checkpoint>> {
+    Ok(crate::db::models::audit::head(conn)?)
+}
+
+/// Hex SHA-256 of a stored report payload (the text as stored), for its save's audit entry.
+pub fn payload_sha256(payload: &str) -> String {
+    hex::encode(Sha256::digest(payload.as_bytes()))
+}
+
+/// Hex SHA-256 of an evaluation's result rows as stored, in ranking order (by position):
+/// every column of each row, length-prefixed, an absent value written `-` and a present one
+/// `+` followed by it (numbers in Rust's shortest round-trip form), so that the rows read back
+/// from either backend give the same digest.
+pub fn results_sha256(rows: &[ResultRow]) -> String {
+    let mut ordered: Vec<&ResultRow> = rows.iter().collect();
+    ordered.sort_by_key(|r| r.position);
+    let mut h = Sha256::new();
+    let opt = |v: Option<String>| v.map_or_else(|| "-".to_string(), |v| format!("+{v}"));
+    for r in ordered {
+        for part in [
+            r.evaluation_id.clone(),
+            r.body_id.clone(),
+            r.position.to_string(),
+            r.approval_no.clone(),
+            r.name.clone(),
+            r.category.clone(),
+            r.province.clone(),
+            r.submitted.to_string(),
+            opt(r.total.map(|t| t.to_string())),
+            opt(r.grade.clone()),
+            opt(r.rank.map(|x| x.to_string())),
+            opt(r.category_rank.map(|x| x.to_string())),
+            r.warning_level.to_string(),
+            r.borderline.to_string(),
+            r.result.clone(),
+        ] {
+            h.update((part.len() as u64).to_le_bytes());
+            h.update(part.as_bytes());
+        }
+    }
+    hex::encode(h.finalize())
+}
+
+/// Why the audit key could not be had.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// Reading or writing the key file failed.
+    #[error("审计密钥文件 {path} 读写失败 / cannot use the audit key file: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file holds something other than 32 bytes in hex.
+    #[error(
+        "审计密钥文件 {0} 须为 64 位十六进制（32 字节）/ the audit key file must hold 32 bytes in hex"
+    )]
+    Malformed(String),
+    /// Registering the key for the database failed.
+    #[error("{0}")]
+    Database(#[from] diesel::result::Error),
+}
+
+/// Keys the chain of the connection's database with the data directory's key file, generating
+/// that (32 random bytes, mode 0600) on first use; call it when the database is opened.
+pub fn use_key_of(conn: &mut DbConn, data_dir: &Path) -> std::result::Result<(), KeyError> {
+    let key = load_or_generate_key(data_dir)?;
+    crate::db::models::audit::install_key(conn, key)?;
+    Ok(())
+}
+
+/// The data directory's audit key, generated on first use. Two processes starting at once
+/// agree on one key: the new key is written to a file of its own and linked into place, which
+/// fails if another process linked its key first (then that one is read).
+pub fn load_or_generate_key(data_dir: &Path) -> std::result::Result<ChainKey, KeyError> {
+    let path = data_dir.join(KEY_FILE);
+    let io = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| KeyError::Io { path, source }
+    };
+    if !path.exists() {
+        std::fs::create_dir_all(data_dir).map_err(io(data_dir))?;
+        let fresh = data_dir.join(format!("{KEY_FILE}.{}", uuid::Uuid::new_v4().simple()));
+        write_new_key(&fresh).map_err(io(&fresh))?;
+        let linked = std::fs::hard_link(&fresh, &path);
+        let _ = std::fs::remove_file(&fresh);
+        match linked {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(io(&path)(e)),
+        }
+    }
+    let text = std::fs::read_to_string(&path).map_err(io(&path))?;
+    let bytes: [u8; 32] = hex::decode(text.trim())
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| KeyError::Malformed(path.display().to_string()))?;
+    Ok(ChainKey::new(bytes))
+}
+
+fn write_new_key(path: &Path) -> std::io::Result<()> {
+    use rand::RngCore;
+    let mut secret = [0u8; 32];
+    rand::rng().fill_bytes(&mut secret);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(hex::encode(secret).as_bytes())?;
+    file.sync_all()
 }

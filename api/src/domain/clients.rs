@@ -1,7 +1,8 @@
 //! API clients of external systems (admins manage them): create, list, disable, rotate the
-//! secret. A secret is shown once, when made, and stored only as a hash.
+//! secret. A secret is shown once, when made, and stored only as its keyed hash (HMAC-SHA-256
+//! under the key the server's signing secret gives, `TokenKeys::client_secrets`).
 
-use crate::auth::password;
+use crate::auth::password::{self, SecretKey};
 use crate::db::models::client::ApiClient;
 use crate::db::models::new_id;
 use crate::db::{DbConn, write_transaction};
@@ -44,18 +45,24 @@ pub fn check_scopes(scopes: &[String]) -> Result<Vec<Scope>> {
         .collect()
 }
 
-/// Checks the scope codes and creates a client (hashing is slow: call it off the async
-/// runtime).
-pub fn create(conn: &mut DbConn, ctx: &Ctx, name: &str, scopes: &[String]) -> Result<Credentials> {
+/// Checks the scope codes and creates a client, its secret hashed under `key`.
+pub fn create(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    key: &SecretKey,
+    name: &str,
+    scopes: &[String],
+) -> Result<Credentials> {
     let scopes = check_scopes(scopes)?;
-    create_client(conn, ctx, name, &scopes)
+    create_client(conn, ctx, key, name, &scopes)
 }
 
-/// Creates a client with these scopes, in its own transaction with its audit entry; returns
+/// Creates a client with these scopes (its secret hashed under `key`), in its own transaction with its audit entry; returns
 /// its credentials.
 pub fn create_client(
     conn: &mut DbConn,
     ctx: &Ctx,
+    key: &SecretKey,
     name: &str,
     scopes: &[Scope],
 ) -> Result<Credentials> {
@@ -67,7 +74,7 @@ pub fn create_client(
         ));
     }
     let secret = password::random_secret();
-    let hash = password::hash(&secret).map_err(Error::internal)?;
+    let hash = key.hash(&secret);
     let client_id = format!("pubeval-{}", &new_id()[..8]);
     let scope_text = scopes
         .iter()
@@ -128,10 +135,11 @@ pub fn disable(conn: &mut DbConn, ctx: &Ctx, id: &str) -> Result<ApiClient> {
     })
 }
 
-/// Gives a client a new secret; tokens issued with the old one stop working.
-pub fn rotate(conn: &mut DbConn, ctx: &Ctx, id: &str) -> Result<Credentials> {
+/// Gives a client a new secret (hashed under `key`; a secret stored with argon2 before keyed
+/// hashing is replaced by a keyed one); tokens issued with the old one stop working.
+pub fn rotate(conn: &mut DbConn, ctx: &Ctx, key: &SecretKey, id: &str) -> Result<Credentials> {
     let secret = password::random_secret();
-    let hash = password::hash(&secret).map_err(Error::internal)?;
+    let hash = key.hash(&secret);
     write_transaction(conn, |conn| {
         if ApiClient::rotate(conn, id, &hash, ctx.now())? == 0 {
             return Err(Error::not_found(Noun::Client));

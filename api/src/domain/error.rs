@@ -168,23 +168,30 @@ impl Error {
         }])
     }
 
-    /// 422 listing every problem.
+    /// 422 listing every problem: the first hundred, then one "and N more" (validation in the
+    /// scoring crate collects no more; a longer list from elsewhere is cut here).
     pub fn validation(problems: &[Problem]) -> Error {
-        let n = problems.len();
+        use pubeval_scoring::problem::{MAX_PROBLEMS, total};
+        let n = total(problems);
+        let kept = if problems.len() > MAX_PROBLEMS + 1 {
+            MAX_PROBLEMS
+        } else {
+            problems.len()
+        };
+        let detail = |p: &Problem| Detail {
+            field: p.field.clone(),
+            problem: format!("{} / {}", p.message, p.message_en),
+        };
+        let mut details: Vec<Detail> = problems[..kept].iter().map(detail).collect();
+        if kept < problems.len() {
+            details.push(detail(&Problem::more(".", n - total(&problems[..kept]))));
+        }
         Error::new(
             ErrorCode::ValidationFailed,
             format!("内容有 {n} 处问题"),
             format!("{n} problem(s) found"),
         )
-        .with_details(
-            problems
-                .iter()
-                .map(|p| Detail {
-                    field: p.field.clone(),
-                    problem: format!("{} / {}", p.message, p.message_en),
-                })
-                .collect(),
-        )
+        .with_details(details)
     }
 
     /// 429 with the seconds to wait.
@@ -200,12 +207,32 @@ impl Error {
 
     /// 500: the cause is logged with a request id; the message says nothing internal.
     pub fn internal(cause: impl std::fmt::Display) -> Error {
-        let request_id = uuid::Uuid::new_v4().to_string();
+        // The request's own id (its `X-Request-Id`), so that the answer, the access log and
+        // this line name the same request.
+        let request_id = crate::observe::request_id_or_new();
         tracing::error!(request_id = %request_id, error = %cause, "internal error");
         let mut e = Error::new(
             ErrorCode::InternalError,
             format!("服务器内部错误，请联系管理员并提供请求编号 {request_id}"),
             format!("internal error, request id {request_id}"),
+        );
+        e.request_id = Some(request_id);
+        e
+    }
+
+    /// 503 `database_unavailable`: the cause (the driver's text, which may name hosts, users
+    /// or files) is logged with a request id; the message says only that and the id.
+    pub fn database_unavailable(cause: impl std::fmt::Display) -> Error {
+        // The request's own id (its `X-Request-Id`), so that the answer, the access log and
+        // this line name the same request.
+        let request_id = crate::observe::request_id_or_new();
+        tracing::warn!(request_id = %request_id, error = %cause, "database unavailable");
+        let mut e = Error::new(
+            ErrorCode::DatabaseUnavailable,
+            format!(
+                "数据库暂不可用，请稍后再试；如持续出现，请联系管理员并提供请求编号 {request_id}"
+            ),
+            format!("database unavailable, retry later; request id {request_id}"),
         );
         e.request_id = Some(request_id);
         e
@@ -245,10 +272,7 @@ impl From<crate::db::DbError> for Error {
     fn from(e: crate::db::DbError) -> Error {
         match e {
             crate::db::DbError::Query(q) => q.into(),
-            crate::db::DbError::Pool(p) => {
-                tracing::warn!(error = %p, "database unavailable");
-                Error::of(ErrorCode::DatabaseUnavailable)
-            }
+            crate::db::DbError::Pool(p) => Error::database_unavailable(p),
             other => Error::internal(other),
         }
     }
@@ -272,16 +296,18 @@ impl From<crate::states::UnknownState> for Error {
 
 impl From<crate::states::UnknownValue> for Error {
     fn from(e: crate::states::UnknownValue) -> Error {
+        // The value was sent: repeated cut short, never a megabyte twice.
+        let value = pubeval_scoring::problem::shown(&e.0);
         Error::bad_request(
-            format!("未知的取值 {}", e.0),
-            format!("unknown value {}", e.0),
+            format!("未知的取值 {value}"),
+            format!("unknown value {value}"),
         )
     }
 }
 
 impl From<diesel::r2d2::Error> for Error {
     fn from(e: diesel::r2d2::Error) -> Error {
-        Error::internal(e)
+        Error::database_unavailable(e)
     }
 }
 
@@ -317,6 +343,36 @@ mod tests {
             "{}",
             e.message
         );
+    }
+
+    #[test]
+    fn an_unreachable_database_is_told_without_its_text() {
+        let e = Error::database_unavailable("could not connect to server at 10.0.0.5 as pubeval");
+        assert_eq!(e.code, ErrorCode::DatabaseUnavailable);
+        let id = e.request_id.clone().unwrap();
+        assert!(
+            e.message.contains(&id) && e.message.contains("数据库"),
+            "{}",
+            e.message
+        );
+        assert!(!e.message.contains("10.0.0.5") && !e.message.contains("pubeval"));
+    }
+
+    #[test]
+    fn validation_reports_100_problems_and_counts_the_rest() {
+        let problems: Vec<Problem> = (0..500)
+            .map(|i| Problem::new(format!("f{i}"), "x", "错", "wrong"))
+            .collect();
+        let e = Error::validation(&problems);
+        assert_eq!(e.details.len(), 101);
+        assert_eq!(e.details[99].field, "f99");
+        assert_eq!(e.details[100].problem, "以及另外 400 个问题 / and 400 more");
+        assert_eq!(e.message, "内容有 500 处问题 / 500 problem(s) found");
+        // A list the scoring crate already bounded keeps its count.
+        let e = Error::validation(&pubeval_scoring::problem::limit(problems, "payload"));
+        assert_eq!(e.details.len(), 101);
+        assert_eq!(e.details[100].field, "payload");
+        assert_eq!(e.message, "内容有 500 处问题 / 500 problem(s) found");
     }
 
     #[test]

@@ -53,6 +53,8 @@ pub enum ErrorCode {
     ObjectionsOpen,
     /// 409: outside the objection period.
     ObjectionPeriodClosed,
+    /// 409: the body's earlier objection to the evaluation awaits its answer.
+    ObjectionAlreadyOpen,
     /// 409: the incident is voided.
     IncidentVoided,
     /// 409: the incident is already voided.
@@ -85,7 +87,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for the OpenAPI document and the tests.
-    pub const ALL: [ErrorCode; 36] = [
+    pub const ALL: [ErrorCode; 37] = [
         ErrorCode::BadRequest,
         ErrorCode::MalformedJson,
         ErrorCode::Unauthorized,
@@ -108,6 +110,7 @@ impl ErrorCode {
         ErrorCode::EvaluationFailed,
         ErrorCode::ObjectionsOpen,
         ErrorCode::ObjectionPeriodClosed,
+        ErrorCode::ObjectionAlreadyOpen,
         ErrorCode::IncidentVoided,
         ErrorCode::AlreadyVoided,
         ErrorCode::CannotDisableSelf,
@@ -172,6 +175,7 @@ impl ErrorCode {
             EvaluationFailed => ("evaluation_failed", 409, "评价失败", "the evaluation failed"),
             ObjectionsOpen => ("objections_open", 409, "尚有异议未答复", "objections still unanswered"),
             ObjectionPeriodClosed => ("objection_period_closed", 409, "不在异议期内", "the objection period is closed"),
+            ObjectionAlreadyOpen => ("objection_already_open", 409, "已有一项异议尚待答复，答复后方可再次提出", "an objection already awaits its answer; file another once it is answered"),
             IncidentVoided => ("incident_voided", 409, "该事件已作废", "the incident is voided"),
             AlreadyVoided => ("already_voided", 409, "该事件已作废", "the incident is already voided"),
             CannotDisableSelf => ("cannot_disable_self", 409, "不能停用自己的账号", "you cannot disable your own account"),

@@ -3,6 +3,7 @@
 //! typed inputs, returning domain types or an [`Error`]. The JSON API (`routes`), the console
 //! and the command line all call these, so they perform exactly the same operations.
 
+pub mod actors;
 pub mod audit;
 pub mod bodies;
 pub mod clients;
@@ -15,6 +16,7 @@ pub mod error_code;
 pub mod evaluations;
 pub mod health;
 pub mod incidents;
+pub mod metrics;
 pub mod objections;
 pub mod policy;
 pub mod principal;

@@ -7,6 +7,7 @@ use serde_json::json;
 use crate::db::models::evaluation::{Evaluation, Objection, ResultRow};
 use crate::db::models::new_id;
 use crate::db::{DbConn, write_transaction};
+use crate::domain::actors::ActorNames;
 use crate::domain::evaluations::{status_of, visible};
 use crate::domain::states::{EvaluationStatus, ObjectionAction, ObjectionStatus};
 use crate::domain::{Ctx, Error, ErrorCode, Noun, Result, StateMachine, TextEnum, audit};
@@ -24,7 +25,8 @@ pub struct NewObjection {
 }
 
 /// Files an objection to a body's result in an evaluation in public notice, before its
-/// deadline (409 `objection_period_closed` otherwise).
+/// deadline (409 `objection_period_closed` otherwise), while the body has no other objection
+/// to it awaiting an answer (409 `objection_already_open` otherwise).
 pub fn file(
     conn: &mut DbConn,
     ctx: &Ctx,
@@ -68,6 +70,17 @@ pub fn file(
         if ResultRow::of_body(conn, evaluation_id, &body_id)?.is_none() {
             return Err(Error::not_found(Noun::Result));
         }
+        // Each open objection blocks finalisation until answered: one at a time per body keeps
+        // a body from holding the year up by filing many. Checked inside the write transaction
+        // (serialised on SQLite); on PostgreSQL the partial unique index `objections_one_open`
+        // refuses the loser of two concurrent filings, answered alike below.
+        let open = ObjectionStatus::Open.as_str();
+        if Objection::of_evaluation(conn, evaluation_id, Some(&body_id))?
+            .iter()
+            .any(|o| o.status == open)
+        {
+            return Err(already_open());
+        }
         let o = Objection {
             id: new_id(),
             evaluation_id: evaluation_id.to_string(),
@@ -80,7 +93,8 @@ pub fn file(
             answered_by: None,
             answered_at: None,
         };
-        o.insert(conn)?;
+        o.insert(conn)
+            .map_err(|e| Error::from(e).on_unique(already_open))?;
         audit::record(
             conn,
             ctx,
@@ -93,11 +107,30 @@ pub fn file(
     })
 }
 
-/// The objections to an evaluation the caller may see, oldest first (a body user: its own).
+/// 409 `objection_already_open`: the body's earlier objection awaits its answer.
+fn already_open() -> Error {
+    Error::conflict(
+        ErrorCode::ObjectionAlreadyOpen,
+        "本机构对该评价已有一项异议尚待答复，答复后方可再次提出",
+        "your earlier objection to this evaluation awaits its answer; file another once it is answered",
+    )
+}
+
+/// The objections to an evaluation the caller may see, oldest first (a body user: its own,
+/// with who filed and answered them named by role when staff did: 国家认监委).
 pub fn list(conn: &mut DbConn, ctx: &Ctx, evaluation_id: &str) -> Result<Vec<Objection>> {
     let e = visible(conn, ctx, evaluation_id)?;
-    let only = ctx.viewer().restricted_to_body().map(str::to_string);
-    Ok(Objection::of_evaluation(conn, &e.id, only.as_deref())?)
+    let viewer = ctx.viewer();
+    let only = viewer.restricted_to_body().map(str::to_string);
+    let mut names = ActorNames::new(viewer);
+    Objection::of_evaluation(conn, &e.id, only.as_deref())?
+        .into_iter()
+        .map(|mut o| {
+            o.filed_by = names.name(conn, &o.filed_by)?;
+            o.answered_by = names.name_opt(conn, o.answered_by.as_deref())?;
+            Ok(o)
+        })
+        .collect()
 }
 
 /// An objection in the staff's list, with what names it.

@@ -79,6 +79,41 @@ impl Policy for ReportsReader {
     }
 }
 
+/// How every action of staff (or of the platform itself) is named to bodies and external
+/// clients: the regulator, never a person's username.
+pub const STAFF_ACTOR: &str = "国家认监委";
+
+/// How an action of another body's user is named to whoever may not know that body's users.
+pub const BODY_ACTOR: &str = "认证机构";
+
+/// How an action of an external system is named to anyone but staff.
+pub const CLIENT_ACTOR: &str = "外部系统";
+
+/// Who did something, as far as naming them to a viewer goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActorKind {
+    /// An admin, an analyst or the platform itself.
+    Staff,
+    /// A user of this body.
+    BodyUser(String),
+    /// An external system.
+    Client,
+}
+
+/// Which risk warnings a viewer reading results sees beside them (a result's `warning` and
+/// its level).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResultWarnings {
+    /// Every warning the scheme's rules triggered, whatever became of it: staff.
+    All,
+    /// Only those of warnings issued (or later) that the viewer may read as warnings: body
+    /// users (their own) and `warnings:read` clients; a draft or withdrawn warning reads as
+    /// none.
+    Issued,
+    /// None, not even the level: clients without `warnings:read`.
+    None,
+}
+
 /// The caller as the data-dependent decisions see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Viewer {
@@ -223,6 +258,50 @@ impl Viewer {
         self.is_staff()
     }
 
+    /// Which warnings appear beside the results this viewer reads (results, rankings, a
+    /// body's history): warnings are for staff, the body and `warnings:read` clients, and to
+    /// anyone but staff only once issued (DESIGN.md §4).
+    pub fn result_warnings(&self) -> ResultWarnings {
+        match self {
+            Viewer::Staff => ResultWarnings::All,
+            Viewer::Body(_) => ResultWarnings::Issued,
+            Viewer::Client(_) if self.has_scope(Scope::WarningsRead) => ResultWarnings::Issued,
+            Viewer::Client(_) => ResultWarnings::None,
+        }
+    }
+
+    /// Whether this viewer may narrow results by warning level: staff only, since the filter
+    /// works on the levels the rules triggered, and whether a body is among them would tell
+    /// anyone else of a draft or withdrawn warning (403 otherwise; issued warnings are listed
+    /// by level under `/api/v1/warnings`).
+    pub fn filters_by_warning_level(&self) -> Result<()> {
+        if self.is_staff() {
+            Ok(())
+        } else {
+            Err(Error::new(
+                super::ErrorCode::Forbidden,
+                "仅工作人员可按风险警示级别筛选结果；已签发的风险警示请按级别查阅风险警示列表",
+                "only staff filter results by warning level; list issued warnings by level instead",
+            ))
+        }
+    }
+
+    /// The name of who did something (`actor` as recorded, e.g. `user:analyst1`), as this
+    /// viewer is told it: staff see it as recorded; a body user sees its own body's users as
+    /// recorded (they are its colleagues) and staff as 国家认监委; anyone else sees 国家认监委,
+    /// 认证机构 or 外部系统, never a username.
+    pub fn actor_name(&self, actor: &str, kind: &ActorKind) -> String {
+        match (self, kind) {
+            (Viewer::Staff, _) => actor.to_string(),
+            (_, ActorKind::Staff) => STAFF_ACTOR.to_string(),
+            (Viewer::Body(Some(own)), ActorKind::BodyUser(body)) if own == body => {
+                actor.to_string()
+            }
+            (_, ActorKind::BodyUser(_)) => BODY_ACTOR.to_string(),
+            (_, ActorKind::Client) => CLIENT_ACTOR.to_string(),
+        }
+    }
+
     /// Whether a warning's history is shown: to staff and the body, not to external clients.
     pub fn sees_history(&self) -> bool {
         !matches!(self, Viewer::Client(_))
@@ -281,6 +360,38 @@ mod tests {
         assert!(Viewer::Client(vec![]).results_reader().is_err());
         assert!(reader.reports(EvaluationStatus::PublicNotice).is_err());
         assert!(body_user("b").reports(EvaluationStatus::Final).is_err());
+    }
+
+    #[test]
+    fn results_carry_warnings_for_staff_all_and_for_readers_of_warnings_issued_only() {
+        assert_eq!(Viewer::Staff.result_warnings(), ResultWarnings::All);
+        assert_eq!(body_user("b").result_warnings(), ResultWarnings::Issued);
+        let both = Viewer::Client(vec![Scope::ResultsRead, Scope::WarningsRead]);
+        assert_eq!(both.result_warnings(), ResultWarnings::Issued);
+        let results_only = Viewer::Client(vec![Scope::ResultsRead]);
+        assert_eq!(results_only.result_warnings(), ResultWarnings::None);
+        assert!(results_only.filters_by_warning_level().is_err());
+        assert!(both.filters_by_warning_level().is_err());
+        assert!(Viewer::Staff.filters_by_warning_level().is_ok());
+    }
+
+    #[test]
+    fn staff_are_named_by_role_to_everyone_else() {
+        let staff = ActorKind::Staff;
+        let of_b = ActorKind::BodyUser("b".into());
+        assert_eq!(
+            Viewer::Staff.actor_name("user:analyst1", &staff),
+            "user:analyst1"
+        );
+        assert_eq!(
+            body_user("b").actor_name("user:analyst1", &staff),
+            STAFF_ACTOR
+        );
+        assert_eq!(body_user("b").actor_name("user:b0", &of_b), "user:b0");
+        assert_eq!(body_user("a").actor_name("user:b0", &of_b), BODY_ACTOR);
+        let client = Viewer::Client(vec![Scope::ResultsRead]);
+        assert_eq!(client.actor_name("user:analyst1", &staff), STAFF_ACTOR);
+        assert_eq!(client.actor_name("user:b0", &of_b), BODY_ACTOR);
     }
 
     #[test]

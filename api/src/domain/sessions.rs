@@ -1,11 +1,14 @@
 //! Logging in (a person's password grant, an external system's client-credentials grant) and
-//! revoking one's own tokens. The login throttle is kept by the caller around [`login`]: it
-//! is per instance and knows the caller's address, which the domain does not.
+//! revoking one's own tokens. Signing in goes in steps, so that the caller can check the
+//! secret after the database connection is back in the pool and on a bounded number of
+//! threads: [`begin`] through the login throttle (which knows the caller's address, which the
+//! domain does not), [`find`] the account on a connection, [`check`] the secret off it,
+//! [`finish`] settling the attempt.
 
 use std::net::IpAddr;
 
 use crate::auth::password;
-use crate::auth::throttle::LoginThrottle;
+use crate::auth::throttle::{Attempt, LoginThrottle};
 use crate::auth::token::{SubjectKind, TokenKeys};
 use crate::db::models::client::ApiClient;
 use crate::db::models::user::User;
@@ -47,79 +50,120 @@ pub fn bad_credentials() -> Error {
     Error::unauthorized("用户名或密码错误", "wrong username or password")
 }
 
-/// Checks a grant and issues a bearer token; `None` when the credentials are wrong or the
-/// account is disabled. An unknown name is checked against a decoy hash, so that it takes as
-/// long as a wrong password. Slow by design: call it off the async runtime.
-pub fn login(conn: &mut DbConn, keys: &TokenKeys, grant: Grant) -> Result<Option<String>> {
-    let token = match grant {
-        Grant::Password { username, password } => {
-            let user = User::by_username(conn, &username)?;
-            let hash = user
-                .as_ref()
-                .map_or(password::decoy_hash(), |u| u.password_hash.as_str());
-            let ok = password::verify(&password, hash);
-            match user {
-                Some(u) if ok && u.disabled == 0 => Some(keys.issue(
-                    SubjectKind::User,
-                    &u.id,
-                    Some(&u.role),
-                    u.body_id.as_deref(),
-                    &[],
-                    u.token_version,
-                )),
-                _ => None,
-            }
+/// Begins a sign-in through the login throttle: refused (429, with the wait) while the name is
+/// locked out from this address; otherwise the attempt, counted as a failure until
+/// [`finish`] settles it.
+pub fn begin<'a>(
+    throttle: &'a LoginThrottle,
+    grant: &Grant,
+    address: Option<IpAddr>,
+) -> Result<Attempt<'a>> {
+    throttle
+        .begin(&grant.throttle_key(), address)
+        .map_err(Error::too_many_attempts)
+}
+
+/// The account a grant names, as read for checking it: the stored hash and what a token for
+/// it carries; `None` for an unknown name.
+#[derive(Debug, Clone)]
+pub struct Account {
+    stored: Option<Stored>,
+}
+
+#[derive(Debug, Clone)]
+struct Stored {
+    hash: String,
+    kind: SubjectKind,
+    id: String,
+    role: Option<String>,
+    body: Option<String>,
+    scopes: Vec<String>,
+    version: i64,
+    disabled: bool,
+}
+
+impl Account {
+    /// Whether checking the secret is slow (argon2: every password, and client secrets stored
+    /// before keyed hashing), and so must hold one of the throttle's verification permits.
+    pub fn is_slow(&self) -> bool {
+        self.stored
+            .as_ref()
+            .is_none_or(|s| password::is_slow(&s.hash))
+    }
+}
+
+/// Reads the account a grant names (a quick lookup: the slow check is [`check`], without the
+/// connection).
+pub fn find(conn: &mut DbConn, grant: &Grant) -> Result<Account> {
+    let stored = match grant {
+        Grant::Password { username, .. } => User::by_username(conn, username)?.map(|u| Stored {
+            hash: u.password_hash,
+            kind: SubjectKind::User,
+            id: u.id,
+            role: Some(u.role),
+            body: u.body_id,
+            scopes: Vec::new(),
+            version: u.token_version,
+            disabled: u.disabled != 0,
+        }),
+        Grant::ClientCredentials { client_id, .. } => ApiClient::by_client_id(conn, client_id)?
+            .map(|c| Stored {
+                hash: c.secret_hash,
+                kind: SubjectKind::Client,
+                scopes: c.scopes.split_whitespace().map(str::to_string).collect(),
+                id: c.id,
+                role: None,
+                body: None,
+                version: c.token_version,
+                disabled: c.disabled != 0,
+            }),
+    };
+    Ok(Account { stored })
+}
+
+/// Checks the grant's secret against the account and issues a bearer token; `None` when the
+/// credentials are wrong or the account is disabled. An unknown name is checked against a
+/// decoy of the same kind, so that it takes as long as a wrong secret. Passwords are slow by
+/// design: call it off the async runtime.
+pub fn check(keys: &TokenKeys, account: &Account, grant: &Grant) -> Result<Option<String>> {
+    let hash = account.stored.as_ref().map(|s| s.hash.as_str());
+    let ok = match grant {
+        Grant::Password { password, .. } => {
+            password::verify(password, hash.unwrap_or(password::decoy_hash()))
         }
-        Grant::ClientCredentials {
-            client_id,
-            client_secret,
-        } => {
-            let client = ApiClient::by_client_id(conn, &client_id)?;
-            let hash = client
-                .as_ref()
-                .map_or(password::decoy_hash(), |c| c.secret_hash.as_str());
-            let ok = password::verify(&client_secret, hash);
-            match client {
-                Some(c) if ok && c.disabled == 0 => {
-                    let scopes: Vec<String> =
-                        c.scopes.split_whitespace().map(str::to_string).collect();
-                    Some(keys.issue(
-                        SubjectKind::Client,
-                        &c.id,
-                        None,
-                        None,
-                        &scopes,
-                        c.token_version,
-                    ))
-                }
-                _ => None,
+        Grant::ClientCredentials { client_secret, .. } => {
+            let secrets = keys.client_secrets();
+            match hash {
+                Some(hash) => secrets.verify(client_secret, hash),
+                None => secrets.verify(client_secret, &secrets.hash(&password::random_secret())),
             }
         }
     };
-    token.transpose().map_err(Error::internal)
+    let Some(s) = account.stored.as_ref().filter(|s| ok && !s.disabled) else {
+        return Ok(None);
+    };
+    keys.issue(
+        s.kind,
+        &s.id,
+        s.role.as_deref(),
+        s.body.as_deref(),
+        &s.scopes,
+        s.version,
+    )
+    .map(Some)
+    .map_err(Error::internal)
 }
 
-/// Signs in through the login throttle: refused (429, with the wait) while the name or address
-/// is locked out; otherwise the grant is checked, and a failure is counted. The token, or 401
-/// with "用户名或密码错误". The JSON API and the console both sign in through this.
-pub fn sign_in(
-    conn: &mut DbConn,
-    keys: &TokenKeys,
-    throttle: &LoginThrottle,
-    grant: Grant,
-    address: Option<IpAddr>,
-) -> Result<String> {
-    let key = grant.throttle_key();
-    if let Some(wait) = throttle.check(&key, address) {
-        return Err(Error::too_many_attempts(wait));
-    }
-    match login(conn, keys, grant)? {
+/// Settles a sign-in: the token (the attempt refunded, the pair's failures cleared), or 401
+/// with "用户名或密码错误" (the failure logged and counted).
+pub fn finish(attempt: Attempt<'_>, token: Option<String>) -> Result<String> {
+    match token {
         Some(token) => {
-            throttle.succeed(&key);
+            attempt.succeed();
             Ok(token)
         }
         None => {
-            throttle.fail(&key, address);
+            attempt.fail();
             Err(bad_credentials())
         }
     }

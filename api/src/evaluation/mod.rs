@@ -143,6 +143,7 @@ fn compute_and_store(
         input_digest: digest,
         summary: inputs.summary(&results, &engine),
         bodies: rows.len(),
+        results_digest: domain::audit::results_sha256(&rows),
     };
     write_transaction(&mut conn, |conn| -> domain::Result<()> {
         ResultRow::insert_all(conn, &rows)?;

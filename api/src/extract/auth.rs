@@ -58,6 +58,23 @@ impl<P: Policy + 'static> FromRequest for Auth<P> {
     }
 }
 
+/// The 401 of a token that did not verify, in our words: expired, not yet valid, or not valid
+/// (forged, for another service, malformed). The library's own error kind is logged, never
+/// sent: it tells a forger which check failed.
+fn refused(e: &jsonwebtoken::errors::Error) -> ApiError {
+    use jsonwebtoken::errors::ErrorKind;
+    tracing::info!(error = ?e.kind(), "bearer token refused");
+    match e.kind() {
+        ErrorKind::ExpiredSignature => {
+            ApiError::unauthorized("令牌已过期，请重新登录 / the token has expired; log in again")
+        }
+        ErrorKind::ImmatureSignature => {
+            ApiError::unauthorized("令牌尚未生效 / the token is not valid yet")
+        }
+        _ => ApiError::unauthorized("令牌无效，请重新登录 / the token is not valid; log in again"),
+    }
+}
+
 /// Checks the bearer token and that its subject still exists, is enabled and has the token's
 /// version.
 pub async fn authenticate(state: &AppState, header: Option<&str>) -> Result<Principal, ApiError> {
@@ -71,10 +88,7 @@ pub async fn authenticate(state: &AppState, header: Option<&str>) -> Result<Prin
         .ok_or_else(|| {
             ApiError::unauthorized("需要登录：缺少 Bearer 令牌 / a bearer token is required")
         })?;
-    let claims = state
-        .keys
-        .verify(token)
-        .map_err(|e| ApiError::unauthorized(format!("令牌无效 / invalid token: {e}")))?;
+    let claims = state.keys.verify(token).map_err(|e| refused(&e))?;
     let pool = state.pool.clone();
     let principal = web::block(move || -> Result<Option<Principal>, ApiError> {
         let mut conn = pool.get().map_err(crate::db::DbError::from)?;

@@ -5,6 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::{FromRequest, HttpRequest, web};
+use pubeval_scoring::problem::shown_message;
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, ErrorDetail};
@@ -111,13 +112,16 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         Ok(value) => Ok(value),
         Err(e) => {
             let inner = e.inner();
+            // serde quotes what it refused (an unknown field, a string of the wrong type) and a
+            // path may hold a key that was sent: both are cut short, so that a megabyte sent is
+            // not a megabyte answered.
+            let message = shown_message(&inner.to_string());
             if inner.is_syntax() || inner.is_eof() || inner.is_io() {
                 return Err(ApiError::bad_request(format!(
-                    "请求体不是有效的 JSON / malformed JSON: {inner}"
+                    "请求体不是有效的 JSON / malformed JSON: {message}"
                 )));
             }
-            let path = e.path().to_string();
-            let message = inner.to_string();
+            let path = shown_message(&e.path().to_string());
             let field = if path == "." {
                 message
                     .strip_prefix("missing field `")

@@ -4,7 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{call, with_conn};
+use super::call;
 use crate::domain::policy::Anyone;
 use crate::domain::sessions::{self, Grant};
 use crate::error::{ApiError, ErrorBody};
@@ -74,14 +74,9 @@ pub async fn token(
     req: HttpRequest,
     body: crate::extract::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let address = req.peer_addr().map(|a| a.ip());
+    let address = state.client_address(&req);
     let grant = Grant::from(token_request(body.into_inner())?);
-    let keys = state.keys.clone();
-    let throttle = state.throttle.clone();
-    let access_token = with_conn(&state, move |conn| {
-        Ok(sessions::sign_in(conn, &keys, &throttle, grant, address)?)
-    })
-    .await?;
+    let access_token = state.sign_in(grant, address).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(TokenResponse {

@@ -88,8 +88,9 @@ pub async fn create(
     body: crate::extract::Json<NewClient>,
 ) -> Result<HttpResponse, ApiError> {
     let new = body.into_inner();
+    let keys = state.keys.clone();
     let credentials = call(&state, &auth, move |conn, ctx| {
-        clients::create(conn, ctx, &new.name, &new.scopes)
+        clients::create(conn, ctx, keys.client_secrets(), &new.name, &new.scopes)
     })
     .await?;
     Ok(HttpResponse::Created()
@@ -163,8 +164,9 @@ pub async fn rotate(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
+    let keys = state.keys.clone();
     let credentials = call(&state, &auth, move |conn, ctx| {
-        clients::rotate(conn, ctx, &id)
+        clients::rotate(conn, ctx, keys.client_secrets(), &id)
     })
     .await?;
     Ok(HttpResponse::Ok()

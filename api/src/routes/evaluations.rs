@@ -149,7 +149,7 @@ pub async fn get(
     responses(
         (status = 200, description = "A page of the ranking", body = Page<ResultItem>),
         (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "A client without results:read", body = ErrorBody),
+        (status = 403, description = "A client without results:read, or a filter by warning level by anyone but staff", body = ErrorBody),
         (status = 404, description = "No such evaluation, or not visible", body = ErrorBody),
         (status = 409, description = "Still running, or failed", body = ErrorBody),
         (status = 422, description = "Invalid page", body = ErrorBody),
@@ -173,12 +173,17 @@ pub async fn results(
         borderline: q.borderline,
         body_id: None,
     };
-    let (rows, total_items) = call(&state, &auth, move |conn, ctx| {
-        evaluations::results(conn, ctx, &id, filter, offset, i64::from(per_page))
+    let (rows, total_items, levels) = call(&state, &auth, move |conn, ctx| {
+        let (rows, total) =
+            evaluations::results(conn, ctx, &id, filter, offset, i64::from(per_page))?;
+        Ok((rows, total, evaluations::warning_levels_shown(ctx)))
     })
     .await?;
     Ok(HttpResponse::Ok().json(Page {
-        items: rows.iter().map(ResultItem::from).collect::<Vec<_>>(),
+        items: rows
+            .iter()
+            .map(|r| ResultItem::shown(r, levels))
+            .collect::<Vec<_>>(),
         total_items,
         page,
         per_page,
@@ -189,7 +194,7 @@ pub async fn results(
 #[utoipa::path(get, path = "/api/v1/evaluations/{id}/results/{body_id}", operation_id = "evaluations_result", tag = "evaluations", security(("bearer" = [])),
     params(("id" = String, Path, description = "Evaluation id"), ("body_id" = String, Path, description = "Body id")),
     responses(
-        (status = 200, description = "As `pubeval score` prints it (dimensions, indicators, deductions, vetoes, warning, uncertainty) plus the explanation; warning_level 0 when none", body = Object),
+        (status = 200, description = "As `pubeval score` prints it (dimensions, indicators, deductions, vetoes, warning, uncertainty) plus the explanation; `warning` and `warning_level` (0 when none) only for staff (as triggered) and for the body and `warnings:read` clients (once issued)", body = Object),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "A client without results:read", body = ErrorBody),
         (status = 404, description = "No such evaluation or body result, or not visible", body = ErrorBody),
@@ -202,18 +207,10 @@ pub async fn one_result(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, body_id) = path.into_inner();
-    let row = call(&state, &auth, move |conn, ctx| {
-        evaluations::result(conn, ctx, &id, &body_id)
+    let value = call(&state, &auth, move |conn, ctx| {
+        evaluations::result_document(conn, ctx, &id, &body_id)
     })
     .await?;
-    let mut value: serde_json::Value =
-        serde_json::from_str(&row.result).map_err(ApiError::internal)?;
-    if let Some(obj) = value.as_object_mut() {
-        obj.insert("evaluation_id".into(), row.evaluation_id.clone().into());
-        obj.insert("province".into(), row.province.clone().into());
-        obj.insert("warning_level".into(), row.warning_level.into());
-        obj.insert("borderline".into(), (row.borderline != 0).into());
-    }
     Ok(HttpResponse::Ok().json(value))
 }
 
@@ -334,7 +331,7 @@ pub struct NewObjection {
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Only a body (or an admin for it) objects", body = ErrorBody),
         (status = 404, description = "No such evaluation, or not visible", body = ErrorBody),
-        (status = 409, description = "Not in public notice, or past the objection deadline", body = ErrorBody),
+        (status = 409, description = "Not in public notice, past the objection deadline, or the body's earlier objection still awaits its answer (`objection_already_open`)", body = ErrorBody),
         (status = 422, description = "Empty text or missing body", body = ErrorBody),
     ))]
 #[post("/api/v1/evaluations/{id}/objections")]
@@ -447,8 +444,9 @@ pub async fn body_history(
 ) -> Result<HttpResponse, ApiError> {
     let (page, per_page, _) = page.resolve()?;
     let body_id = id.into_inner();
-    let entries = call(&state, &auth, move |conn, ctx| {
-        evaluations::history(conn, ctx, &body_id)
+    let (entries, levels) = call(&state, &auth, move |conn, ctx| {
+        let entries = evaluations::history(conn, ctx, &body_id)?;
+        Ok((entries, evaluations::warning_levels_shown(ctx)))
     })
     .await?;
     let items = entries
@@ -457,7 +455,7 @@ pub async fn body_history(
             year: h.evaluation.year,
             evaluation_id: h.evaluation.id,
             status: h.status.as_str().to_string(),
-            result: ResultItem::from(&h.result),
+            result: ResultItem::shown(&h.result, levels),
         })
         .collect();
     Ok(HttpResponse::Ok().json(Page::of(items, page, per_page)))

@@ -9,6 +9,7 @@ pub mod cycles;
 pub mod evaluations;
 pub mod health;
 pub mod incidents;
+pub mod metrics;
 pub mod notices;
 pub mod reports;
 pub mod schemes;
@@ -27,6 +28,7 @@ use crate::error::ApiError;
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
+        .service(metrics::metrics)
         .service(auth::token)
         .service(auth::revoke)
         .service(users::create)

@@ -1,9 +1,6 @@
 //! Reports of an evaluation: the ranking in every format and the charts (SVG, PNG), rendered by
 //! `domain::documents`, with Chinese file names in `Content-Disposition`.
 
-use actix_web::http::header::{
-    Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
-};
 use actix_web::{HttpResponse, get, web};
 use pubeval_reports::charts::ChartName;
 use pubeval_reports::{RankingFormat, Typesetter};
@@ -54,7 +51,8 @@ pub struct FormatQuery {
     pub format: Option<FormatParam>,
 }
 
-/// A download with a Chinese file name (RFC 6266 `filename*`) and an ASCII fallback.
+/// A download with a Chinese file name (RFC 6266 `filename*`) and an ASCII fallback, both made
+/// safe by [`crate::download::disposition`].
 pub fn attachment(
     bytes: Vec<u8>,
     media_type: &str,
@@ -62,24 +60,13 @@ pub fn attachment(
     chinese_name: &str,
     inline: bool,
 ) -> HttpResponse {
-    let disposition = ContentDisposition {
-        disposition: if inline {
-            DispositionType::Inline
-        } else {
-            DispositionType::Attachment
-        },
-        parameters: vec![
-            DispositionParam::Filename(ascii_name.to_string()),
-            DispositionParam::FilenameExt(ExtendedValue {
-                charset: Charset::Ext("UTF-8".into()),
-                language_tag: None,
-                value: chinese_name.as_bytes().to_vec(),
-            }),
-        ],
-    };
     HttpResponse::Ok()
         .content_type(media_type)
-        .insert_header(disposition)
+        .insert_header(crate::download::disposition(
+            ascii_name,
+            chinese_name,
+            inline,
+        ))
         .body(bytes)
 }
 
@@ -116,7 +103,7 @@ where
         (status = 200, description = "The ranking: application/json `{\"items\": […]}`, text/csv (UTF-8 with BOM), an XLSX workbook or an HTML page, with a Chinese file name"),
         (status = 400, description = "Unknown format", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Body users and clients without results:read", body = ErrorBody),
+        (status = 403, description = "Body users and clients without results:read, or a filter by warning level by anyone but staff", body = ErrorBody),
         (status = 404, description = "No such evaluation, or not final for a client", body = ErrorBody),
         (status = 409, description = "Still running (`evaluation_running`), or failed (`evaluation_failed`)", body = ErrorBody),
     ))]

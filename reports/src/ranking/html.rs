@@ -42,6 +42,8 @@ struct Page<'a> {
     submitted: usize,
     warned: usize,
     borderline: usize,
+    /// Whether the warning's column and count are shown.
+    warnings: bool,
     grades: Vec<GradeCount>,
     lines: Vec<Line<'a>>,
 }
@@ -105,6 +107,7 @@ pub(super) fn render(ranking: &Ranking<'_>) -> Result<String, ReportError> {
         submitted: rows.iter().filter(|r| r.submitted).count(),
         warned: rows.iter().filter(|r| r.warning_level > 0).count(),
         borderline: rows.iter().filter(|r| r.borderline).count(),
+        warnings: ranking.warnings,
         grades,
         lines,
     };

@@ -74,6 +74,9 @@ pub struct Ranking<'a> {
     pub scheme: &'a Scheme,
     /// The rows, in ranking order.
     pub rows: &'a [RankingRow],
+    /// Whether the risk-warning level is shown (a column in CSV, XLSX and HTML, a field in
+    /// JSON): a reader who may not see warnings gets a ranking without them.
+    pub warnings: bool,
 }
 
 impl<'a> Ranking<'a> {
@@ -84,12 +87,41 @@ impl<'a> Ranking<'a> {
             subtitle: None,
             scheme,
             rows,
+            warnings: true,
         }
+    }
+
+    /// The same ranking without the risk-warning level anywhere: no column, no field, no
+    /// count of warned bodies.
+    pub fn without_warnings(mut self) -> Self {
+        self.warnings = false;
+        self
+    }
+
+    /// The table's headers, shared by CSV and XLSX: [`HEADERS`], less the warning's columns
+    /// when warnings are not shown.
+    pub(crate) fn headers(&self) -> Vec<&'static str> {
+        self.kept(HEADERS).collect()
+    }
+
+    /// The cells of one row, in [`Ranking::headers`] order.
+    pub(crate) fn cells(&self, row: &RankingRow) -> Vec<Cell> {
+        self.kept(cells(self.scheme, row)).collect()
+    }
+
+    /// The columns of a full row that this ranking shows.
+    fn kept<T>(&self, columns: [T; 13]) -> impl Iterator<Item = T> {
+        let warnings = self.warnings;
+        columns
+            .into_iter()
+            .enumerate()
+            .filter(move |(i, _)| warnings || !WARNING_COLUMNS.contains(i))
+            .map(|(_, c)| c)
     }
 
     /// `{"items": [...]}` with every row's fields, totals at full precision.
     pub fn to_json(&self) -> Result<String, ReportError> {
-        json::render(self.rows)
+        json::render(self.rows, self.warnings)
     }
 
     /// UTF-8 CSV with a byte-order mark (so Excel reads the Chinese) and Chinese headers.
@@ -205,8 +237,12 @@ pub(crate) const HEADERS: [&str; 13] = [
     "机构编号",
 ];
 
-/// The position of the grade column in [`HEADERS`].
+/// The position of the grade column in [`HEADERS`] (before the warning's columns, so the
+/// same with or without them).
 pub(crate) const GRADE_COLUMN: usize = 6;
+
+/// The positions of the warning's columns (level and its name) in [`HEADERS`].
+const WARNING_COLUMNS: [usize; 2] = [8, 9];
 
 /// One cell of the table.
 #[derive(Debug, Clone, PartialEq)]

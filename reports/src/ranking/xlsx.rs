@@ -7,7 +7,7 @@ use rust_xlsxwriter::{
     Color, DocProperties, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
 };
 
-use super::{Cell, GRADE_COLUMN, HEADERS, Ranking, RankingRow, Tone, cells};
+use super::{Cell, GRADE_COLUMN, Ranking, RankingRow, Tone};
 use crate::error::ReportError;
 use crate::width::display_width;
 
@@ -132,13 +132,14 @@ fn ranking_sheet(
     formats: &Formats,
 ) -> Result<(), XlsxError> {
     sheet.set_name(name)?;
-    let mut widths = Widths::new(&HEADERS);
-    for (column, header) in HEADERS.iter().enumerate() {
+    let headers = ranking.headers();
+    let mut widths = Widths::new(&headers);
+    for (column, header) in headers.iter().enumerate() {
         sheet.write_string_with_format(0, column as u16, *header, &formats.header)?;
     }
     for (i, row) in rows.iter().enumerate() {
         let r = i as u32 + 1;
-        for (column, cell) in cells(ranking.scheme, row).iter().enumerate() {
+        for (column, cell) in ranking.cells(row).iter().enumerate() {
             let c = column as u16;
             widths.fit(column, &cell.text());
             match cell {
@@ -167,7 +168,7 @@ fn ranking_sheet(
     }
     widths.apply(sheet)?;
     sheet.set_freeze_panes(1, 0)?;
-    sheet.autofilter(0, 0, rows.len() as u32, (HEADERS.len() - 1) as u16)?;
+    sheet.autofilter(0, 0, rows.len() as u32, (headers.len() - 1) as u16)?;
     print_setup(sheet, &ranking.title)?;
     Ok(())
 }

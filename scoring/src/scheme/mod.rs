@@ -189,9 +189,11 @@ impl Scheme {
     pub fn from_json(text: &str) -> Result<Scheme, SchemeError> {
         let deserializer = &mut serde_json::Deserializer::from_str(text);
         let scheme: Scheme =
+            // serde quotes what it refused (an unknown variant, a string of the wrong type):
+            // it is cut short so that a megabyte sent is not a megabyte answered.
             serde_path_to_error::deserialize(deserializer).map_err(|e| SchemeError::Malformed {
-                path: e.path().to_string(),
-                message: e.inner().to_string(),
+                path: crate::problem::shown_message(&e.path().to_string()),
+                message: crate::problem::shown_message(&e.inner().to_string()),
             })?;
         let problems = check::check(&scheme);
         if problems.is_empty() {

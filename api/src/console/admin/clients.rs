@@ -267,9 +267,10 @@ pub async fn create(
         .filter(|(_, _, ticked)| *ticked)
         .map(|(_, s, _)| s.code().to_string())
         .collect();
+    let keys = state.keys.clone();
     match state
         .run(&session.principal, move |conn, ctx| {
-            clients::create(conn, ctx, &name, &scopes)
+            clients::create(conn, ctx, keys.client_secrets(), &name, &scopes)
         })
         .await
     {
@@ -288,9 +289,10 @@ pub async fn rotate(
 ) -> Result<HttpResponse, ConsoleError> {
     admitted(&session, &form.csrf)?;
     let id = id.into_inner();
+    let keys = state.keys.clone();
     let c = state
         .run(&session.principal, move |conn, ctx| {
-            clients::rotate(conn, ctx, &id)
+            clients::rotate(conn, ctx, keys.client_secrets(), &id)
         })
         .await?;
     secret_page(&session, "密钥已更换", c)

@@ -1,9 +1,6 @@
 //! The cycle's list, as filtered on the page, as an Excel workbook with a Chinese file name.
 
 use actix_web::HttpResponse;
-use actix_web::http::header::{
-    Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
-};
 use actix_web::web;
 
 use super::{CycleQuery, Line, year_of};
@@ -73,7 +70,7 @@ pub async fn export(
     ))
 }
 
-/// A download with a Chinese file name (RFC 6266 `filename*`) and an ASCII fallback.
+/// A download with a Chinese file name and an ASCII fallback ([`crate::download::disposition`]).
 fn download(
     bytes: Vec<u8>,
     media_type: &str,
@@ -83,16 +80,10 @@ fn download(
     HttpResponse::Ok()
         .content_type(media_type)
         .insert_header(("Cache-Control", "no-store"))
-        .insert_header(ContentDisposition {
-            disposition: DispositionType::Attachment,
-            parameters: vec![
-                DispositionParam::Filename(ascii_name.to_string()),
-                DispositionParam::FilenameExt(ExtendedValue {
-                    charset: Charset::Ext("UTF-8".into()),
-                    language_tag: None,
-                    value: chinese_name.as_bytes().to_vec(),
-                }),
-            ],
-        })
+        .insert_header(crate::download::disposition(
+            ascii_name,
+            chinese_name,
+            false,
+        ))
         .body(bytes)
 }

@@ -1,10 +1,17 @@
-//! The audit log: every state change appends an entry carrying the hash of the previous one,
-//! so that an edited, inserted or deleted row breaks the chain where it was touched.
+//! The audit log: every state change appends an entry carrying the keyed hash (HMAC-SHA-256)
+//! of the previous one, so that an edited, inserted or deleted row breaks the chain where it
+//! was touched — and whoever can write the database but lacks the key kept outside it cannot
+//! recompute the chain after an edit. Cutting off the newest entries leaves a chain that still
+//! verifies: a checkpoint (the head, kept elsewhere) catches that.
 
-use chrono::{DurationRound, NaiveDateTime, TimeDelta, Utc};
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, RwLock};
+
+use chrono::{DateTime, DurationRound, NaiveDateTime, SecondsFormat, TimeDelta, Utc};
 use diesel::prelude::*;
-use serde::Serialize;
-use sha2::{Digest, Sha256};
+use diesel::sql_types::Text;
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
 use utoipa::ToSchema;
 
 use crate::db::DbConn;
@@ -52,23 +59,115 @@ impl AuditEntry {
     }
 }
 
-/// The hash of an entry's content and its predecessor's hash.
-pub fn entry_hash(e: &AuditEntry) -> String {
-    let mut h = Sha256::new();
-    for part in [
-        e.prev_hash.as_str(),
-        &e.seq.to_string(),
-        &e.at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
-        &e.actor,
-        &e.action,
-        &e.entity,
-        &e.entity_id,
-        &e.detail,
-    ] {
-        h.update((part.len() as u64).to_le_bytes());
-        h.update(part.as_bytes());
+/// The secret the chain is keyed with (32 bytes, kept in the data directory, never in the
+/// database).
+#[derive(Clone, PartialEq, Eq)]
+pub struct ChainKey([u8; 32]);
+
+impl ChainKey {
+    /// A key of these bytes.
+    pub fn new(bytes: [u8; 32]) -> ChainKey {
+        ChainKey(bytes)
     }
-    hex::encode(h.finalize())
+}
+
+impl std::fmt::Debug for ChainKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print key material.
+        f.write_str("ChainKey(..)")
+    }
+}
+
+/// HMAC-SHA-256 (RFC 2104).
+fn hmac_sha256(key: &ChainKey, message: &[u8]) -> [u8; 32] {
+    use hmac::Mac;
+    // Any key length is accepted, so this cannot fail.
+    let mut mac = <hmac::Hmac<Sha256> as Mac>::new_from_slice(&key.0)
+        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+    mac.update(message);
+    mac.finalize().into_bytes().into()
+}
+
+/// The HMAC of length-prefixed parts (so that no two lists of parts read alike), in hex.
+fn mac(key: &ChainKey, parts: &[&str]) -> String {
+    let mut message = Vec::new();
+    for part in parts {
+        message.extend_from_slice(&(part.len() as u64).to_le_bytes());
+        message.extend_from_slice(part.as_bytes());
+    }
+    hex::encode(hmac_sha256(key, &message))
+}
+
+/// The keyed hash of an entry's content and its predecessor's hash.
+pub fn entry_hash(key: &ChainKey, e: &AuditEntry) -> String {
+    mac(
+        key,
+        &[
+            e.prev_hash.as_str(),
+            &e.seq.to_string(),
+            &e.at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
+            &e.actor,
+            &e.action,
+            &e.entity,
+            &e.entity_id,
+            &e.detail,
+        ],
+    )
+}
+
+/// The keys of the databases this process has opened, by [`database_identity`]: appends and
+/// verification find their key from the connection alone, so that every caller of
+/// [`record_at`] and [`verify`] stays as it is. Filled by [`install_key`] when the database is
+/// opened (one process may open several: the tests do).
+static KEYS: LazyLock<RwLock<HashMap<String, Arc<ChainKey>>>> =
+    LazyLock::new(|| RwLock::new(HashMap::new()));
+
+#[derive(QueryableByName)]
+struct Identity {
+    #[diesel(sql_type = Text)]
+    identity: String,
+}
+
+/// Which database a connection reaches: SQLite's main file, or PostgreSQL's server, database
+/// and schema (the tests give each test a schema of one database).
+pub fn database_identity(conn: &mut DbConn) -> QueryResult<String> {
+    let sql = match conn {
+        DbConn::Sqlite(_) => {
+            "SELECT 'sqlite:' || file AS identity FROM pragma_database_list WHERE name = 'main'"
+        }
+        DbConn::Postgres(_) => {
+            "SELECT 'postgres:' || coalesce(host(inet_server_addr()), 'local') || ':' || \
+             coalesce(inet_server_port(), 0)::text || '/' || current_database() || '/' || \
+             coalesce(current_schema(), '') AS identity"
+        }
+    };
+    Ok(diesel::sql_query(sql)
+        .get_result::<Identity>(conn)?
+        .identity)
+}
+
+/// Keys the chain of the connection's database with `key` in this process.
+pub fn install_key(conn: &mut DbConn, key: ChainKey) -> QueryResult<()> {
+    let identity = database_identity(conn)?;
+    KEYS.write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .insert(identity, Arc::new(key));
+    Ok(())
+}
+
+/// The key installed for the connection's database.
+fn key_of(conn: &mut DbConn) -> QueryResult<Arc<ChainKey>> {
+    let identity = database_identity(conn)?;
+    KEYS.read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .get(&identity)
+        .cloned()
+        .ok_or_else(|| {
+            diesel::result::Error::QueryBuilderError(
+                "审计密钥未加载（须经 open_database 打开数据库）/ no audit key is loaded for this database"
+                    .into(),
+            )
+        })
 }
 
 /// Appends an entry; call it inside the transaction that makes the change, so that the change
@@ -107,6 +206,7 @@ pub fn record_at(
         // immediate transactions already are.
         diesel::sql_query("SELECT pg_advisory_xact_lock(3232032)").execute(conn)?;
     }
+    let key = key_of(conn)?;
     let last: Option<(i64, String)> = audit_log::table
         .select((audit_log::seq, audit_log::hash))
         .order(audit_log::seq.desc())
@@ -129,7 +229,7 @@ pub fn record_at(
         prev_hash,
         hash: String::new(),
     };
-    entry.hash = entry_hash(&entry);
+    entry.hash = entry_hash(&key, &entry);
     diesel::insert_into(audit_log::table)
         .values(&entry)
         .execute(conn)?;
@@ -150,6 +250,7 @@ pub struct Verification {
 /// Walks the whole chain and names the first entry that breaks it.
 pub fn verify(conn: &mut DbConn) -> QueryResult<Verification> {
     const PAGE: i64 = 5_000;
+    let key = key_of(conn)?;
     let mut expected_prev = GENESIS.to_string();
     let mut expected_seq = 1i64;
     let mut entries = 0u64;
@@ -175,8 +276,11 @@ pub fn verify(conn: &mut DbConn) -> QueryResult<Verification> {
                 ))
             } else if e.prev_hash != expected_prev {
                 Some("与上一条的哈希不符 / does not link to the previous entry".to_string())
-            } else if entry_hash(&e) != e.hash {
-                Some("内容已被修改 / its content was changed".to_string())
+            } else if entry_hash(&key, &e) != e.hash {
+                Some(
+                    "内容已被修改，或审计密钥不是写入时的密钥 / its content was changed, or the audit key is not the one it was written with"
+                        .to_string(),
+                )
             } else {
                 None
             };
@@ -190,5 +294,99 @@ pub fn verify(conn: &mut DbConn) -> QueryResult<Verification> {
             expected_prev = e.hash;
             expected_seq += 1;
         }
+    }
+}
+
+/// The head of the chain as kept elsewhere: the newest entry's position, hash and time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Checkpoint {
+    /// The entry's position.
+    pub seq: i64,
+    /// Its hash.
+    pub hash: String,
+    /// When it was written (RFC 3339, UTC).
+    #[schema(value_type = String, format = DateTime)]
+    pub at: DateTime<Utc>,
+}
+
+impl Checkpoint {
+    /// The checkpoint as one line of JSON, its time in RFC 3339 with microseconds.
+    pub fn to_json(&self) -> String {
+        serde_json::json!({
+            "seq": self.seq,
+            "hash": self.hash,
+            "at": self.at.to_rfc3339_opts(SecondsFormat::Micros, true),
+        })
+        .to_string()
+    }
+}
+
+/// The newest entry as a checkpoint (none while the log is empty).
+pub fn head(conn: &mut DbConn) -> QueryResult<Option<Checkpoint>> {
+    let last: Option<(i64, String, NaiveDateTime)> = audit_log::table
+        .select((audit_log::seq, audit_log::hash, audit_log::at))
+        .order(audit_log::seq.desc())
+        .first(conn)
+        .optional()?;
+    Ok(last.map(|(seq, hash, at)| Checkpoint {
+        seq,
+        hash,
+        at: at.and_utc(),
+    }))
+}
+
+/// Verifies the whole chain, then that it still reaches `checkpoint`: the entry at its
+/// position is there with its hash (missing when the newest entries were cut off; another hash
+/// when the chain was rebuilt).
+pub fn verify_to(conn: &mut DbConn, checkpoint: &Checkpoint) -> QueryResult<Verification> {
+    let verification = verify(conn)?;
+    if verification.first_broken.is_some() {
+        return Ok(verification);
+    }
+    let stored: Option<String> = audit_log::table
+        .filter(audit_log::seq.eq(checkpoint.seq))
+        .select(audit_log::hash)
+        .first(conn)
+        .optional()?;
+    let seq = checkpoint.seq;
+    let problem = match stored {
+        None => format!(
+            "检查点所记的第 {seq} 条已不存在（最新的记录被删除）/ entry {seq} of the checkpoint is missing: the newest entries were deleted"
+        ),
+        Some(hash) if hash != checkpoint.hash => format!(
+            "第 {seq} 条的哈希与检查点不符（审计链被重建）/ entry {seq} has another hash than the checkpoint: the chain was rebuilt"
+        ),
+        Some(_) => return Ok(verification),
+    };
+    Ok(Verification {
+        first_broken: Some(seq),
+        problem: Some(problem),
+        ..verification
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_mac_is_rfc_4231_hmac_sha_256() {
+        // RFC 4231 test case 1 has a 20-byte key: zero-padded to 32 bytes it is the same key.
+        let mut key = [0u8; 32];
+        key[..20].copy_from_slice(&[0x0b; 20]);
+        assert_eq!(
+            hex::encode(hmac_sha256(&ChainKey::new(key), b"Hi There")),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"
+        );
+        // Test case 2 ("Jefe").
+        let mut key = [0u8; 32];
+        key[..4].copy_from_slice(b"Jefe");
+        assert_eq!(
+            hex::encode(hmac_sha256(
+                &ChainKey::new(key),
+                b"what do ya want for nothing?"
+            )),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
     }
 }

@@ -16,7 +16,7 @@ pub struct ApiClient {
     pub client_id: String,
     /// Name of the external system.
     pub name: String,
-    /// argon2id hash of the secret.
+    /// The secret's keyed hash (`hmac-sha256$…`), or its argon2id hash if made before those.
     pub secret_hash: String,
     /// Space-separated scopes.
     pub scopes: String,

@@ -172,6 +172,14 @@ fn codes(statuses: &[EvaluationStatus]) -> Vec<String> {
 }
 
 impl Evaluation {
+    /// How many evaluation runs are in each state.
+    pub fn status_counts(conn: &mut DbConn) -> QueryResult<Vec<(String, i64)>> {
+        evaluations::table
+            .group_by(evaluations::status)
+            .select((evaluations::status, diesel::dsl::count_star()))
+            .load(conn)
+    }
+
     /// The evaluation with this id.
     pub fn by_id(conn: &mut DbConn, id: &str) -> QueryResult<Option<Evaluation>> {
         evaluations::table

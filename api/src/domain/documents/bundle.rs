@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use zip::CompressionMethod;
 use zip::write::SimpleFileOptions;
 
+use super::file_name::safe_file_name;
 use super::letter::LetterBatch;
 use super::{Document, notice, rendering};
 use crate::db::DbConn;
@@ -24,7 +25,9 @@ pub type Entry = (String, Vec<u8>);
 
 /// Renders `count` documents with `render` (called with 0..count, in parallel) into a zip
 /// written to `writer`, in index order, calling `done` after each document. PDFs are stored
-/// (already compressed); anything else is deflated. The writer is given back, finished.
+/// (already compressed); anything else is deflated. Entry names pass [`safe_file_name`]: a
+/// body named `x/../../a` must not write outside the folder the zip is extracted to. The
+/// writer is given back, finished.
 pub fn write_zip<W, F>(writer: W, count: usize, render: F, done: &(dyn Fn() + Sync)) -> Result<W>
 where
     W: Write + Seek,
@@ -43,6 +46,7 @@ where
             .collect();
         for entry in rendered {
             let (name, bytes) = entry?;
+            let name = safe_file_name(&name);
             let method = if name.ends_with(".pdf") {
                 CompressionMethod::Stored
             } else {
@@ -176,6 +180,25 @@ mod tests {
             file.read_to_string(&mut text).unwrap();
             assert_eq!(text, format!("document {i}"));
         }
+    }
+
+    #[test]
+    fn entry_names_cannot_climb_out_of_the_zip() {
+        let zip = write_zip(
+            Cursor::new(Vec::new()),
+            1,
+            |_| Ok(("x/../../a\\b\r\n.html".to_string(), Vec::new())),
+            &|| {},
+        )
+        .unwrap();
+        let mut archive = zip::ZipArchive::new(Cursor::new(zip.into_inner())).unwrap();
+        let file = archive.by_index(0).unwrap();
+        let name = file.name().unwrap();
+        assert!(
+            !name.contains(['/', '\\', '\r', '\n']) && !name.contains(".."),
+            "{name}"
+        );
+        assert!(file.enclosed_name().is_some(), "{name}");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 mod history;
 mod lifecycle;
 mod run;
+mod shown;
 
 pub use history::{HistoryEntry, history};
 pub use lifecycle::{DEFAULT_OBJECTION_DAYS, finalize, publish, supersede};
@@ -14,9 +15,12 @@ pub use run::{
     DEFAULT_DRAWS, Finished, INTERRUPTED_BY_RESTART, MAX_DRAWS, RunRequest, Runs,
     STALE_AFTER_MINUTES, fail, fail_interrupted, finish, run, start,
 };
+pub use shown::WarningLens;
 
 use crate::db::DbConn;
 use crate::db::models::evaluation::{Evaluation, ResultFilter, ResultRow};
+use crate::domain::actors::ActorNames;
+use crate::domain::policy::ResultWarnings;
 use crate::domain::states::EvaluationStatus;
 use crate::domain::{Ctx, Error, ErrorCode, Noun, Result, TextEnum};
 
@@ -74,21 +78,30 @@ pub fn list(
     let viewer = ctx.viewer();
     viewer.results_reader()?;
     let states = viewer.visible_evaluation_states();
-    Ok(Evaluation::page(
-        conn,
-        year,
-        states.as_deref(),
-        offset,
-        limit,
-    )?)
+    let (items, total) = Evaluation::page(conn, year, states.as_deref(), offset, limit)?;
+    let mut names = ActorNames::new(viewer);
+    let items = items
+        .into_iter()
+        .map(|e| shown::evaluation_seen(conn, ctx, &mut names, e))
+        .collect::<Result<_>>()?;
+    Ok((items, total))
 }
 
-/// One evaluation with its summary.
+/// One evaluation with its summary (who started it named by role for anyone but staff).
 pub fn get(conn: &mut DbConn, ctx: &Ctx, id: &str) -> Result<Evaluation> {
-    visible(conn, ctx, id)
+    let e = visible(conn, ctx, id)?;
+    shown::evaluation_seen(conn, ctx, &mut ActorNames::new(ctx.viewer()), e)
 }
 
-/// A page of the ranking in rank order, filtered; a body user sees its own row only.
+/// Whether the results the caller reads carry warning levels at all: not for a client
+/// without `warnings:read` (DESIGN.md §4), whose answers leave the field out.
+pub fn warning_levels_shown(ctx: &Ctx) -> bool {
+    ctx.viewer().result_warnings() != ResultWarnings::None
+}
+
+/// A page of the ranking in rank order, filtered; a body user sees its own row only. Each
+/// row's warning is as the caller may see it ([`WarningLens`]); only staff filter by warning
+/// level (403 otherwise).
 pub fn results(
     conn: &mut DbConn,
     ctx: &Ctx,
@@ -97,18 +110,53 @@ pub fn results(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<ResultRow>, i64)> {
+    let viewer = ctx.viewer();
     let e = visible(conn, ctx, id)?;
     with_results(&e)?;
-    if let Some(own) = ctx.viewer().restricted_to_body() {
+    if filter.warning_level.is_some() {
+        viewer.filters_by_warning_level()?;
+    }
+    if let Some(own) = viewer.restricted_to_body() {
         filter.body_id = Some(own.to_string());
     }
-    Ok(ResultRow::page(conn, &e.id, &filter, offset, limit)?)
+    let (rows, total) = ResultRow::page(conn, &e.id, &filter, offset, limit)?;
+    let lens = WarningLens::of(conn, &viewer, &e.id)?;
+    let rows = rows
+        .into_iter()
+        .map(|r| lens.apply(r))
+        .collect::<Result<_>>()?;
+    Ok((rows, total))
 }
 
-/// One body's stored result (a body user: its own only; any other is 404).
+/// One body's stored result (a body user: its own only; any other is 404), its warning as
+/// the caller may see it ([`WarningLens`]).
 pub fn result(conn: &mut DbConn, ctx: &Ctx, id: &str, body_id: &str) -> Result<ResultRow> {
-    if ctx
-        .viewer()
+    let (row, lens) = stored_result(conn, ctx, id, body_id)?;
+    lens.apply(row)
+}
+
+/// One body's result as the API answers it ([`WarningLens::result_document`]): the stored
+/// result with its evaluation, province, borderline flag and — when the caller sees warnings
+/// — its warning and level.
+pub fn result_document(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    id: &str,
+    body_id: &str,
+) -> Result<serde_json::Value> {
+    let (row, lens) = stored_result(conn, ctx, id, body_id)?;
+    lens.result_document(row)
+}
+
+/// One body's stored result as stored, with the caller's lens on its warning.
+fn stored_result(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    id: &str,
+    body_id: &str,
+) -> Result<(ResultRow, WarningLens)> {
+    let viewer = ctx.viewer();
+    if viewer
         .restricted_to_body()
         .is_some_and(|own| own != body_id)
     {
@@ -116,5 +164,7 @@ pub fn result(conn: &mut DbConn, ctx: &Ctx, id: &str, body_id: &str) -> Result<R
     }
     let e = visible(conn, ctx, id)?;
     with_results(&e)?;
-    ResultRow::of_body(conn, &e.id, body_id)?.ok_or_else(|| Error::not_found(Noun::Result))
+    let row =
+        ResultRow::of_body(conn, &e.id, body_id)?.ok_or_else(|| Error::not_found(Noun::Result))?;
+    Ok((row, WarningLens::of(conn, &viewer, &e.id)?))
 }

@@ -209,6 +209,8 @@ pub struct Finished {
     pub summary: serde_json::Value,
     /// Bodies evaluated.
     pub bodies: usize,
+    /// SHA-256 of the stored result rows ([`crate::domain::audit::results_sha256`]).
+    pub results_digest: String,
 }
 
 /// Records a finished run as `draft`, inside the transaction that stored its rows; the year's
@@ -251,6 +253,10 @@ pub fn finish(conn: &mut DbConn, ctx: &Ctx, id: &str, finished: &Finished) -> Re
         "evaluation.draft",
         "evaluation",
         id,
-        json!({"input_digest": finished.input_digest, "bodies": finished.bodies}),
+        json!({
+            "input_digest": finished.input_digest,
+            "bodies": finished.bodies,
+            "results_sha256": finished.results_digest,
+        }),
     )
 }

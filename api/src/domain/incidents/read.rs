@@ -4,6 +4,7 @@ use super::{Incident, IncidentSearch, report_limit};
 use crate::db::DbConn;
 use crate::db::models::body::Body;
 use crate::db::models::incident::{IncidentFilter, IncidentRow};
+use crate::domain::actors::ActorNames;
 use crate::domain::{Ctx, Error, Noun, Result, TextEnum};
 
 /// The model's filter of a search; `year` becomes the instants of that year in China Standard
@@ -56,7 +57,7 @@ pub fn page(
 }
 
 /// A page of one body's incidents (staff, or the body's own user; anyone else: 404), latest
-/// occurrence first.
+/// occurrence first; for the body, staff who recorded or voided one are named 国家认监委.
 pub fn page_of_body(
     conn: &mut DbConn,
     ctx: &Ctx,
@@ -70,7 +71,24 @@ pub fn page_of_body(
     if Body::by_id(conn, body_id)?.is_none() {
         return Err(Error::not_found(Noun::Body));
     }
-    page_of(conn, &filter, offset, limit)
+    let (items, total) = page_of(conn, &filter, offset, limit)?;
+    let mut names = ActorNames::new(ctx.viewer());
+    let items = items
+        .into_iter()
+        .map(|i| named(conn, &mut names, i))
+        .collect::<Result<_>>()?;
+    Ok((items, total))
+}
+
+/// The incident with who recorded, voided and corrected it as the viewer is told it: for a
+/// body, staff are 国家认监委 and its own users as recorded (`domain::actors`).
+fn named(conn: &mut DbConn, names: &mut ActorNames, mut incident: Incident) -> Result<Incident> {
+    incident.row.recorded_by = names.name(conn, &incident.row.recorded_by)?;
+    incident.row.voided_by = names.name_opt(conn, incident.row.voided_by.as_deref())?;
+    for c in incident.corrections.iter_mut().flatten() {
+        c.actor = names.name(conn, &c.actor)?;
+    }
+    Ok(incident)
 }
 
 /// One incident with its corrections (staff, or the user of the body it concerns; anyone
@@ -81,5 +99,6 @@ pub fn get(conn: &mut DbConn, ctx: &Ctx, id: &str) -> Result<Incident> {
         .body_data(&row.body_id)
         .map_err(|_| Error::not_found(Noun::Incident))?;
     let hours = report_limit(conn)?;
-    Incident::new(row, hours)?.with_corrections(conn)
+    let incident = Incident::new(row, hours)?.with_corrections(conn)?;
+    named(conn, &mut ActorNames::new(ctx.viewer()), incident)
 }

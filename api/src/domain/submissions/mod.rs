@@ -232,7 +232,12 @@ pub fn save(
             "submission.save",
             "submission",
             &revision.id,
-            serde_json::json!({"body_id": body_id, "year": year, "revision": revision.revision}),
+            serde_json::json!({
+                "body_id": body_id,
+                "year": year,
+                "revision": revision.revision,
+                "payload_sha256": audit::payload_sha256(&revision.payload),
+            }),
         )?;
         Ok(Saved {
             created: current.is_none(),
@@ -282,7 +287,12 @@ pub fn submit(
             "submission.submit",
             "submission",
             &revision.id,
-            serde_json::json!({"body_id": body_id, "year": year, "revision": revision.revision}),
+            serde_json::json!({
+                "body_id": body_id,
+                "year": year,
+                "revision": revision.revision,
+                "payload_sha256": audit::payload_sha256(&revision.payload),
+            }),
         )?;
         Ok(revision)
     })
@@ -371,7 +381,13 @@ fn review(
             audit_action,
             "submission",
             &revision.id,
-            serde_json::json!({"body_id": body_id, "year": year, "revision": revision.revision, "comment": comment}),
+            serde_json::json!({
+                "body_id": body_id,
+                "year": year,
+                "revision": revision.revision,
+                "comment": comment,
+                "payload_sha256": audit::payload_sha256(&revision.payload),
+            }),
         )?;
         Ok(revision)
     })

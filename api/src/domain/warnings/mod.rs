@@ -20,6 +20,7 @@ pub use self::transitions::{
 use crate::db::DbConn;
 pub use crate::db::models::warning::{WarningEvent, WarningListing};
 use crate::db::models::warning::{WarningFilter, WarningRow};
+use crate::domain::actors::ActorNames;
 use crate::domain::policy::Viewer;
 use crate::domain::states::{TextEnum, WarningStatus};
 use crate::domain::{Ctx, Error, Noun, Result};
@@ -131,18 +132,20 @@ fn visible(conn: &mut DbConn, ctx: &Ctx, viewer: &Viewer, id: &str) -> Result<Wa
     };
     let events = WarningEvent::of_warning(conn, &listing.warning.id)?;
     let mut warning = seen(listing, viewer, ctx.today());
-    warning.events = viewer.sees_history().then(|| {
-        events
-            .into_iter()
-            .map(|mut e| {
-                // The text of the issuing step is the analyst's internal confirmation.
-                if !viewer.sees_internal() && e.from_status == WarningStatus::Draft.as_str() {
-                    e.text = None;
-                }
-                e
-            })
-            .collect()
-    });
+    if viewer.sees_history() {
+        // Who took each step: for the body, staff are 国家认监委 (`domain::actors`).
+        let mut names = ActorNames::new(viewer.clone());
+        let mut shown = Vec::with_capacity(events.len());
+        for mut e in events {
+            // The text of the issuing step is the analyst's internal confirmation.
+            if !viewer.sees_internal() && e.from_status == WarningStatus::Draft.as_str() {
+                e.text = None;
+            }
+            e.actor = names.name(conn, &e.actor)?;
+            shown.push(e);
+        }
+        warning.events = Some(shown);
+    }
     Ok(warning)
 }
 

@@ -101,10 +101,23 @@ pub struct ResultItem {
     pub rank: Option<i32>,
     /// Rank within the category.
     pub category_rank: Option<i32>,
-    /// Warning level, 0 when no rule fires.
-    pub warning_level: i32,
+    /// Warning level, 0 when none: for staff the level the rules triggered; for the body and
+    /// `warnings:read` clients that of an issued warning; left out for other clients.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning_level: Option<i32>,
     /// Whether the grade is borderline (SCHEME.md §6).
     pub borderline: bool,
+}
+
+impl ResultItem {
+    /// The row's item, its warning level left out unless `levels_shown`.
+    pub fn shown(r: &ResultRow, levels_shown: bool) -> ResultItem {
+        let mut item = ResultItem::from(r);
+        if !levels_shown {
+            item.warning_level = None;
+        }
+        item
+    }
 }
 
 impl From<&ResultRow> for ResultItem {
@@ -120,7 +133,7 @@ impl From<&ResultRow> for ResultItem {
             grade: r.grade.clone(),
             rank: r.rank,
             category_rank: r.category_rank,
-            warning_level: r.warning_level,
+            warning_level: Some(r.warning_level),
             borderline: r.borderline != 0,
         }
     }

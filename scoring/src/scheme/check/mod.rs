@@ -7,20 +7,22 @@ mod indicators;
 use std::collections::HashSet;
 
 use super::{Scheme, Trigger};
-use crate::problem::Problem;
+use crate::problem::{Problem, Problems};
 
 /// The guideline has 36 articles; a citation outside them is a typo.
 const LAST_ARTICLE: u32 = 36;
 /// Set fields are held as bit masks.
 const MAX_SET_MEMBERS: usize = 64;
+/// The path of the whole document, where "and N more" is reported.
+const SCHEME_ROOT: &str = ".";
 /// Sums of maxima are compared with this slack, so 0.1 + 0.2 adds up to 0.3.
 const EPSILON: f64 = 1e-9;
 
-/// Every problem of the scheme; empty when it is sound.
+/// Every problem of the scheme (the first hundred, then how many more); empty when it is sound.
 pub(super) fn check(scheme: &Scheme) -> Vec<Problem> {
     let mut c = Checker {
         scheme,
-        problems: Vec::new(),
+        problems: Problems::new(),
         codes: HashSet::new(),
     };
     c.header();
@@ -31,12 +33,13 @@ pub(super) fn check(scheme: &Scheme) -> Vec<Problem> {
     c.grades();
     c.warnings();
     c.uncertainty();
-    c.problems
+    c.problems.into_vec(SCHEME_ROOT)
 }
 
 struct Checker<'a> {
     scheme: &'a Scheme,
-    problems: Vec<Problem>,
+    /// The first hundred problems, and how many more (a document of 1 MB may hold 40,000).
+    problems: Problems,
     /// Every code of dimensions, indicators, deductions, vetoes and warning rules: one namespace,
     /// since explanations and notices name them side by side.
     codes: HashSet<&'a str>,
