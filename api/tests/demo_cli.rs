@@ -107,9 +107,12 @@ fn no_body_name_is_numbered(url: &str) {
     assert!(numbered("北京远航检测认证有限公司（3）"));
 }
 
-fn the_audit_chain_verifies(url: &str) {
+/// Verified with the demo directory's audit key (the chain is keyed by the data directory
+/// the server wrote it with).
+fn the_audit_chain_verifies(url: &str, data_dir: &std::path::Path) {
     let out = Command::new(env!("CARGO_BIN_EXE_pubeval"))
-        .args(["audit", "verify", "--database-url", url])
+        .args(["audit", "verify", "--database-url", url, "--data-dir"])
+        .arg(data_dir)
         .output()
         .unwrap();
     assert!(
@@ -165,7 +168,7 @@ fn the_demo_builds_three_years_and_refuses_a_foreign_database() {
     let url = format!("sqlite://{}", dir.join("pubeval.db").display());
     the_current_cycle_is_open_with_reports_in_every_state(&url, &stdout);
     no_body_name_is_numbered(&url);
-    the_audit_chain_verifies(&url);
+    the_audit_chain_verifies(&url, &dir);
 
     // The reports of its final 2024 evaluation, from the command line.
     let evaluation: String = {

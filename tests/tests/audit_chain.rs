@@ -206,6 +206,7 @@ on_both_backends!(
 
         // Another data directory's key does not verify this chain.
         let other = tempdir::Guard::new();
+        pubeval::domain::audit::load_or_generate_key(&other.path).unwrap();
         let other_dir = other.path.display().to_string();
         let err = pubeval(&[
             "audit",

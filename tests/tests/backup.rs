@@ -173,9 +173,18 @@ async fn a_backup_taken_while_serving_restores_with_the_same_results_and_chain()
     assert!(aside.exists(), "{}", aside.display());
     assert!(aside.display().to_string().contains("before-restore"));
 
-    // With another data directory the key differs: the restore says the chain does not verify
-    // and why.
+    // With another data directory the key differs (or there is none): the restore says the
+    // chain does not verify and why.
+    let bare = tempdir::Guard::new();
+    let err = restore_database(&config(&bare.path.join("restored.db"), &bare.path), &out)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("审计密钥") && err.contains("audit key"),
+        "{err}"
+    );
     let other = tempdir::Guard::new();
+    pubeval::domain::audit::load_or_generate_key(&other.path).unwrap();
     let elsewhere = other.path.join("restored.db");
     let err = restore_database(&config(&elsewhere, &other.path), &out).unwrap_err();
     let err = err.to_string();

@@ -24,7 +24,8 @@ pub struct ConfigArgs {
     /// Database URL: sqlite://path (default sqlite://pubeval.db), a path, or postgres://…
     #[arg(long, global = true)]
     pub database_url: Option<String>,
-    /// Directory for the generated JWT key.
+    /// Directory of the generated keys: the JWT key and the audit chain's key (`audit verify`
+    /// needs the server's).
     #[arg(long, global = true)]
     pub data_dir: Option<PathBuf>,
 }

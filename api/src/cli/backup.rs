@@ -280,6 +280,15 @@ pub fn restore_database(config: &Config, from: &Path) -> Result<RestoreSummary, 
         .with_context(|| format!("放置 / moving into place {}", target.display()))?;
     let pool = crate::application::open_database(config)?;
     let mut conn = pool.get().map_err(|e| anyhow!(db::DbError::from(e)))?;
+    let key_file = config.data_dir.join(crate::domain::audit::KEY_FILE);
+    if !key_file.exists() {
+        return Err(anyhow!(
+            "已恢复，但数据目录中没有审计密钥 {0}，审计链无法核验：请把做备份的服务数据目录中的 {1} 放到这里 / restored, but there is no audit key at {0} to verify the chain with: copy the {1} of the server the backup came from",
+            key_file.display(),
+            crate::domain::audit::KEY_FILE
+        )
+        .into());
+    }
     let v = crate::domain::audit::verify(&mut conn).map_err(|e| anyhow!("{e}"))?;
     if let Some(seq) = v.first_broken {
         let key = config.data_dir.join(crate::domain::audit::KEY_FILE);

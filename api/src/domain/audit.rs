@@ -131,6 +131,12 @@ pub enum KeyError {
         /// The cause.
         source: std::io::Error,
     },
+    /// The database has a chain but the data directory no key: a new key could never verify
+    /// it, so none is made.
+    #[error(
+        "数据目录中没有审计密钥 {0}，而数据库已有审计记录：请用 --data-dir 指定写入该数据库的服务器的数据目录 / no audit key at {0} for a database that has an audit chain: pass the --data-dir of the server that wrote it"
+    )]
+    Missing(String),
     /// The file holds something other than 32 bytes in hex.
     #[error(
         "审计密钥文件 {0} 须为 64 位十六进制（32 字节）/ the audit key file must hold 32 bytes in hex"
@@ -142,8 +148,17 @@ pub enum KeyError {
 }
 
 /// Keys the chain of the connection's database with the data directory's key file, generating
-/// that (32 random bytes, mode 0600) on first use; call it when the database is opened.
+/// that (32 random bytes, mode 0600) on first use; call it when the database is opened. A
+/// database that already has a chain gets no new key (it could never verify that chain): it
+/// stays unkeyed, readable, and refuses audit writes.
 pub fn use_key_of(conn: &mut DbConn, data_dir: &Path) -> std::result::Result<(), KeyError> {
+    let path = data_dir.join(KEY_FILE);
+    if !path.exists() && crate::db::models::audit::head(conn)?.is_some() {
+        // Reading (a ranking, a report) needs no key; writing an entry or verifying the chain
+        // then fails with "no audit key is loaded", and this line says why.
+        tracing::warn!("{}", KeyError::Missing(path.display().to_string()));
+        return Ok(());
+    }
     let key = load_or_generate_key(data_dir)?;
     crate::db::models::audit::install_key(conn, key)?;
     Ok(())
