@@ -19,6 +19,26 @@ use serde_json::{Value, json};
 pub mod browser;
 pub mod console;
 
+/// A year of `bodies` generated bodies (the demo's generator, `seed`) under the active scheme,
+/// and that year's evaluation run to draft; the evaluation's id.
+pub fn generated_draft_evaluation(pool: &DbPool, year: i32, bodies: usize, seed: u64) -> String {
+    use pubeval::domain::{Ctx, evaluations};
+    let mut conn = pool.get().expect("conn");
+    let row = pubeval::db::models::scheme::SchemeRow::active(&mut conn)
+        .expect("scheme")
+        .expect("an active scheme");
+    let scheme = row.parsed().expect("parsed scheme");
+    let population = pubeval_scoring::synthetic::Population::generate(bodies, seed);
+    let ids = pubeval::demo::data::insert_bodies(&mut conn, &population).expect("bodies");
+    pubeval::demo::data::insert_year(&mut conn, &scheme, &row.id, &population, &ids, year, seed)
+        .expect("year");
+    let run =
+        evaluations::start(&mut conn, &Ctx::system("system:test"), year, 50, 1).expect("start");
+    drop(conn);
+    pubeval::evaluation::execute(pool, &Ctx::system("system"), &run.id, &|_| {}).expect("run");
+    run.id
+}
+
 /// The environment variable naming the PostgreSQL server tests may use.
 pub const POSTGRES_ENV: &str = "PUBEVAL_TEST_POSTGRES_URL";
 

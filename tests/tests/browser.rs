@@ -170,23 +170,12 @@ fn a_final_year(pool: pubeval::db::DbPool) -> (String, String, String) {
     use pubeval::domain::warnings::{self, WarningQuery};
     use pubeval::domain::{Ctx, Role, evaluations, users};
     let ctx = Ctx::system("system:test");
+    let run = pubeval_tests::generated_draft_evaluation(&pool, 2025, 60, 7);
     let mut conn = pool.get().unwrap();
-    let row = pubeval::db::models::scheme::SchemeRow::active(&mut conn)
-        .unwrap()
-        .unwrap();
-    let scheme = row.parsed().unwrap();
-    let population = pubeval_scoring::synthetic::Population::generate(60, 7);
-    let ids = pubeval::demo::data::insert_bodies(&mut conn, &population).unwrap();
-    pubeval::demo::data::insert_year(&mut conn, &scheme, &row.id, &population, &ids, 2025, 7)
-        .unwrap();
-    let run = evaluations::start(&mut conn, &ctx, 2025, 50, 1).unwrap();
-    drop(conn);
-    pubeval::evaluation::execute(&pool, &Ctx::system("system"), &run.id, &|_| {}).unwrap();
-    let mut conn = pool.get().unwrap();
-    evaluations::publish(&mut conn, &ctx, &run.id, None).unwrap();
-    evaluations::finalize(&mut conn, &ctx, &run.id).unwrap();
+    evaluations::publish(&mut conn, &ctx, &run, None).unwrap();
+    evaluations::finalize(&mut conn, &ctx, &run).unwrap();
     let query = WarningQuery {
-        evaluation: Some(run.id.clone()),
+        evaluation: Some(run.clone()),
         status: None,
         body_id: None,
         level: None,
@@ -207,7 +196,7 @@ fn a_final_year(pool: pubeval::db::DbPool) -> (String, String, String) {
         let hash = pubeval::auth::password::hash(&format!("{name}-password")).unwrap();
         users::create_user(&mut conn, &ctx, name, hash, role, body).unwrap();
     }
-    (run.id, draft.body_id, draft.id)
+    (run, draft.body_id, draft.id)
 }
 
 #[tokio::test]

@@ -76,23 +76,12 @@ fn a_submitted_report(pool: &DbPool) -> String {
 /// name once final.
 fn a_draft_evaluation(pool: &DbPool) -> (String, String) {
     let ctx = Ctx::system("system:test");
-    let mut conn = pool.get().unwrap();
-    let row = pubeval::db::models::scheme::SchemeRow::active(&mut conn)
-        .unwrap()
-        .unwrap();
-    let scheme = row.parsed().unwrap();
-    let population = pubeval_scoring::synthetic::Population::generate(60, 11);
-    let ids = pubeval::demo::data::insert_bodies(&mut conn, &population).unwrap();
-    pubeval::demo::data::insert_year(&mut conn, &scheme, &row.id, &population, &ids, 2025, 11)
-        .unwrap();
-    let run = evaluations::start(&mut conn, &ctx, 2025, 50, 1).unwrap();
-    drop(conn);
-    pubeval::evaluation::execute(pool, &Ctx::system("system"), &run.id, &|_| {}).unwrap();
+    let run = pubeval_tests::generated_draft_evaluation(pool, 2025, 60, 11);
     let mut conn = pool.get().unwrap();
     let (rows, _) = evaluations::results(
         &mut conn,
         &ctx,
-        &run.id,
+        &run,
         pubeval::db::models::evaluation::ResultFilter::default(),
         0,
         500,
@@ -104,7 +93,7 @@ fn a_draft_evaluation(pool: &DbPool) -> (String, String) {
         .expect("a warned body that reported")
         .body_id
         .clone();
-    (run.id, warned)
+    (run, warned)
 }
 
 #[tokio::test]
