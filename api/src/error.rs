@@ -83,6 +83,11 @@ impl ApiError {
         })
     }
 
+    /// The field-level details.
+    pub fn details(&self) -> &[ErrorDetail] {
+        &self.error.details
+    }
+
     /// The stable code.
     pub fn code(&self) -> &'static str {
         self.error.code.as_str()

@@ -78,7 +78,7 @@ impl AppState {
         address: Option<std::net::IpAddr>,
     ) -> crate::domain::Result<String> {
         use crate::domain::sessions;
-        let attempt = sessions::begin(&self.throttle, &grant, address)?;
+        let attempt = sessions::begin(&self.throttle, &grant, address).await?;
         let system = crate::domain::Principal::System {
             name: "system:login".into(),
         };

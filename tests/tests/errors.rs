@@ -107,3 +107,29 @@ async fn health_answers_without_a_token() {
         StatusCode::OK
     );
 }
+
+on_both_backends!(
+    a_bad_query_parameter_is_named_in_the_error,
+    |backend| async move {
+        let app = spawn(backend).await;
+        let admin = app.admin().await;
+        for (query, parameter) in [("per_page=-1", "per_page"), ("page=first", "page")] {
+            let r = app
+                .get(&format!("/api/v1/bodies?{query}"), Some(&admin))
+                .await;
+            assert_error(&r, StatusCode::BAD_REQUEST, "bad_request");
+            assert_eq!(
+                r.body["error"]["details"][0]["field"], parameter,
+                "{query}: {}",
+                r.body
+            );
+        }
+        let r = app.get("/api/v1/warnings?status=lost", Some(&admin)).await;
+        assert_error(&r, StatusCode::BAD_REQUEST, "bad_request");
+        assert_eq!(
+            r.body["error"]["details"][0]["field"], "status",
+            "{}",
+            r.body
+        );
+    }
+);

@@ -61,6 +61,32 @@ on_both_backends!(
 );
 
 on_both_backends!(
+    twelve_concurrent_correct_logins_of_one_name_from_one_address_all_succeed,
+    |backend| async move {
+        let app = Rc::new(spawn(backend).await);
+        // A body's staff behind one office address, all logging in as the deadline nears: the
+        // attempts beyond the free slots wait for those under way, they are not refused.
+        let tasks: Vec<_> = (0..12)
+            .map(|_| {
+                let app = app.clone();
+                actix_web::rt::spawn(async move {
+                    let req = token_request("198.51.100.11", &[], password(ADMIN.0, ADMIN.1));
+                    app.send(req).await.status
+                })
+            })
+            .collect();
+        let mut statuses = Vec::new();
+        for task in tasks {
+            statuses.push(task.await.unwrap());
+        }
+        assert!(
+            statuses.iter().all(|s| *s == StatusCode::OK),
+            "{statuses:?}"
+        );
+    }
+);
+
+on_both_backends!(
     twenty_failures_from_an_address_refuse_no_other_users_correct_password,
     |backend| async move {
         let app = spawn(backend).await;

@@ -7,8 +7,12 @@
 //! failure already starts the wait, so a correct password of a name that has not failed there
 //! still passes, while guessing across many names gets one try each.
 //!
-//! An attempt is counted as a failure before its password is checked and refunded when it
-//! succeeds, so that concurrent guesses cannot all pass the check before any is recorded.
+//! An attempt is reserved before its password is checked and counted with the pair's failures
+//! until it is settled, so that concurrent guesses cannot all pass the check before any is
+//! recorded. An attempt that finds every free slot reserved is not refused: it waits for one
+//! under way to settle ([`LoginThrottle::begin`]), because only failures already recorded say
+//! that a name is being guessed; twelve people of one body logging in at once behind one
+//! address all get in.
 //! IPv6 addresses count by their /64 network, which one subscriber usually holds whole.
 
 use std::collections::{HashMap, VecDeque};
@@ -43,11 +47,32 @@ type PairKey = (String, Option<IpAddr>);
 
 #[derive(Debug, Clone, Copy)]
 struct Pair {
-    /// Failures (and attempts under way) since the last success.
+    /// Failures recorded since the last success.
     failures: u32,
-    /// When the last one began.
+    /// Attempts begun and not yet settled.
+    in_flight: u32,
+    /// When the last failure was recorded (or the first attempt began).
     last: Instant,
 }
+
+impl Pair {
+    fn idle(&self) -> bool {
+        self.failures == 0 && self.in_flight == 0
+    }
+}
+
+/// Why an attempt may not begin now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// The pair's recorded failures make it wait this many seconds (429 with `Retry-After`).
+    Wait(u64),
+    /// Every free slot is held by an attempt under way: look again once one settles.
+    Busy,
+}
+
+/// How long [`LoginThrottle::begin`] waits for attempts under way before it gives up with a
+/// one-second `Retry-After`: far longer than a queue of password checks takes.
+pub const LONGEST_QUEUE: Duration = Duration::from_secs(20);
 
 /// Failed logins and the counters `/metrics` exports.
 #[derive(Debug)]
@@ -57,6 +82,7 @@ pub struct LoginThrottle {
     lockouts_total: AtomicU64,
     refused_total: AtomicU64,
     verifications: tokio::sync::Semaphore,
+    settled: tokio::sync::Notify,
 }
 
 impl Default for LoginThrottle {
@@ -69,6 +95,7 @@ impl Default for LoginThrottle {
             lockouts_total: AtomicU64::new(0),
             refused_total: AtomicU64::new(0),
             verifications: tokio::sync::Semaphore::new(cores),
+            settled: tokio::sync::Notify::new(),
         }
     }
 }
@@ -122,7 +149,7 @@ impl Failures {
 
     fn sweep(&mut self, now: Instant) {
         self.pairs
-            .retain(|_, p| now.duration_since(p.last) < FORGET_AFTER);
+            .retain(|_, p| p.in_flight > 0 || now.duration_since(p.last) < FORGET_AFTER);
         self.by_address.retain(|_, list| {
             prune(list, now);
             !list.is_empty()
@@ -184,27 +211,35 @@ fn fewest<'a, R: Ord + Copy, K: Clone + 'a>(
         .collect()
 }
 
-/// An attempt under way, counted as a failure until it is settled: [`Attempt::succeed`]
-/// refunds it and clears the pair, [`Attempt::fail`] keeps it; dropped unsettled (the check
-/// could not be made), it is refunded.
+/// How an attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Succeeded,
+    Failed,
+    Unchecked,
+}
+
+/// An attempt under way, counted against its pair until it is settled: [`Attempt::succeed`]
+/// clears the pair's failures, [`Attempt::fail`] records one; dropped unsettled (the check
+/// could not be made), it leaves them as they were.
 #[derive(Debug)]
 pub struct Attempt<'a> {
     throttle: &'a LoginThrottle,
     key: String,
     address: Option<IpAddr>,
     at: Instant,
-    /// The pair's failures with this one, and the threshold when it began.
-    ordinal: u32,
+    /// The failures after which the pair waits, as they stood when the attempt began.
     threshold: u32,
     settled: bool,
 }
 
 impl Attempt<'_> {
-    /// The credentials were right: the attempt is refunded and the pair's failures cleared
-    /// (not the address's, so that one valid account does not reset a busy address).
+    /// The credentials were right: the pair's failures are cleared (not the address's, so
+    /// that one valid account does not reset a busy address).
     pub fn succeed(mut self) {
         self.settled = true;
-        self.throttle.refund(&self.key, self.address, self.at, true);
+        self.throttle
+            .settle(&self.key, self.address, self.at, Outcome::Succeeded);
     }
 
     /// The credentials were wrong: logged and counted; `Some(seconds)` when the pair must now
@@ -212,12 +247,13 @@ impl Attempt<'_> {
     pub fn fail(mut self) -> Option<u64> {
         self.settled = true;
         let t = self.throttle;
+        let failures = t.settle(&self.key, self.address, self.at, Outcome::Failed);
         t.failures_total.fetch_add(1, Ordering::Relaxed);
         let address = self
             .address
             .map_or_else(|| "-".to_string(), |a| a.to_string());
-        tracing::warn!(username = ?self.key, %address, failures = self.ordinal, "登录失败 / login failed");
-        let wait = wait_after(self.ordinal, self.threshold).map(seconds)?;
+        tracing::warn!(username = ?self.key, %address, failures, "登录失败 / login failed");
+        let wait = wait_after(failures, self.threshold).map(seconds)?;
         t.lockouts_total.fetch_add(1, Ordering::Relaxed);
         tracing::warn!(username = ?self.key, %address, wait_seconds = wait, "登录已锁定 / login locked out");
         Some(wait)
@@ -228,7 +264,7 @@ impl Drop for Attempt<'_> {
     fn drop(&mut self) {
         if !self.settled {
             self.throttle
-                .refund(&self.key, self.address, self.at, false);
+                .settle(&self.key, self.address, self.at, Outcome::Unchecked);
         }
     }
 }
@@ -241,18 +277,38 @@ impl LoginThrottle {
     }
 
     /// Begins an attempt for a name (`client:<id>` for a client) from an address: the attempt,
-    /// counted as a failure until settled, or `Err(seconds)` to wait.
-    pub fn begin(&self, key: &str, address: Option<IpAddr>) -> Result<Attempt<'_>, u64> {
-        self.begin_at(key, address, Instant::now())
+    /// counted against the pair until settled, or `Err(seconds)` to wait. When attempts under
+    /// way hold every free slot, it waits for one of them to settle (at most
+    /// [`LONGEST_QUEUE`]) and looks again.
+    pub async fn begin(&self, key: &str, address: Option<IpAddr>) -> Result<Attempt<'_>, u64> {
+        let give_up = Instant::now() + LONGEST_QUEUE;
+        loop {
+            // Registered before looking, so that a settlement between the look and the wait
+            // is not missed.
+            let settled = self.settled.notified();
+            match self.begin_at(key, address, Instant::now()) {
+                Ok(attempt) => return Ok(attempt),
+                Err(Refused::Wait(seconds)) => return Err(seconds),
+                Err(Refused::Busy) => {
+                    let left = give_up.saturating_duration_since(Instant::now());
+                    if left.is_zero() || tokio::time::timeout(left, settled).await.is_err() {
+                        self.refused_total.fetch_add(1, Ordering::Relaxed);
+                        return Err(1);
+                    }
+                }
+            }
+        }
     }
 
-    /// [`LoginThrottle::begin`] at a given instant (tests move time without sleeping).
+    /// One look at whether an attempt may begin at a given instant (tests move time without
+    /// sleeping): it may when the pair's failures and attempts under way are below its
+    /// threshold, or, past that, when its wait is over and nothing else is under way.
     pub fn begin_at(
         &self,
         key: &str,
         address: Option<IpAddr>,
         now: Instant,
-    ) -> Result<Attempt<'_>, u64> {
+    ) -> Result<Attempt<'_>, Refused> {
         let address = address.map(counted_as);
         let pair_key = (key.to_string(), address);
         let mut f = self.lock();
@@ -260,10 +316,11 @@ impl LoginThrottle {
         let threshold = f.threshold(address, now);
         let fresh = Pair {
             failures: 0,
+            in_flight: 0,
             last: now,
         };
         let pair = f.pairs.entry(pair_key).or_insert(fresh);
-        if now.duration_since(pair.last) >= FORGET_AFTER {
+        if pair.in_flight == 0 && now.duration_since(pair.last) >= FORGET_AFTER {
             *pair = fresh;
         }
         if let Some(wait) = wait_after(pair.failures, threshold) {
@@ -271,12 +328,16 @@ impl LoginThrottle {
             if now < until {
                 drop(f);
                 self.refused_total.fetch_add(1, Ordering::Relaxed);
-                return Err(seconds(until - now));
+                return Err(Refused::Wait(seconds(until - now)));
             }
         }
-        pair.failures += 1;
-        pair.last = now;
-        let ordinal = pair.failures;
+        if pair.in_flight > 0 && pair.failures + pair.in_flight >= threshold {
+            return Err(Refused::Busy);
+        }
+        pair.in_flight += 1;
+        if pair.failures == 0 {
+            pair.last = now;
+        }
         if let Some(a) = address {
             f.by_address.entry(a).or_default().push_back(now);
         }
@@ -286,28 +347,43 @@ impl LoginThrottle {
             key: key.to_string(),
             address,
             at: now,
-            ordinal,
             threshold,
             settled: false,
         })
     }
 
-    fn refund(&self, key: &str, address: Option<IpAddr>, at: Instant, clear: bool) {
+    /// Ends an attempt under way: a success clears the pair's failures, a failure adds one
+    /// (the pair's failures are returned), an attempt whose check never ran leaves them as
+    /// they were. Only a failure stays counted against the address. Wakes the attempts that
+    /// wait for a slot.
+    fn settle(&self, key: &str, address: Option<IpAddr>, at: Instant, outcome: Outcome) -> u32 {
         let mut f = self.lock();
         let pair_key = (key.to_string(), address);
-        if clear {
-            f.pairs.remove(&pair_key);
-        } else if let Some(pair) = f.pairs.get_mut(&pair_key) {
-            pair.failures = pair.failures.saturating_sub(1);
-            if pair.failures == 0 {
+        let mut failures = u32::from(outcome == Outcome::Failed);
+        if let Some(pair) = f.pairs.get_mut(&pair_key) {
+            pair.in_flight = pair.in_flight.saturating_sub(1);
+            match outcome {
+                Outcome::Succeeded => pair.failures = 0,
+                Outcome::Failed => {
+                    pair.failures += 1;
+                    pair.last = pair.last.max(at);
+                }
+                Outcome::Unchecked => {}
+            }
+            failures = pair.failures;
+            if pair.idle() {
                 f.pairs.remove(&pair_key);
             }
         }
-        if let Some(list) = address.and_then(|a| f.by_address.get_mut(&a))
+        if outcome != Outcome::Failed
+            && let Some(list) = address.and_then(|a| f.by_address.get_mut(&a))
             && let Some(i) = list.iter().rposition(|t| *t == at)
         {
             list.remove(i);
         }
+        drop(f);
+        self.settled.notify_waiters();
+        failures
     }
 
     /// The bound on password checks running at once (about the core count): a check holds a

@@ -27,7 +27,7 @@ fn five_failures_make_the_pair_wait_but_not_the_name_elsewhere_nor_another_name(
     assert_eq!(last.fail(), Some(FIRST_WAIT.as_secs()));
     assert_eq!(
         t.begin_at("alice", a, now).err(),
-        Some(FIRST_WAIT.as_secs())
+        Some(Refused::Wait(FIRST_WAIT.as_secs()))
     );
     assert!(t.begin_at("alice", ip("203.0.113.7"), now).is_ok());
     assert!(t.begin_at("alice", None, now).is_ok());
@@ -42,10 +42,12 @@ fn the_wait_doubles_with_each_failure_up_to_fifteen_minutes() {
     fail_n(&t, "alice", a, PER_PAIR, now);
     let mut waits = Vec::new();
     for _ in 0..8 {
-        let wait = t.begin_at("alice", a, now).expect_err("waits");
+        let Refused::Wait(wait) = t.begin_at("alice", a, now).expect_err("waits") else {
+            panic!("refused with a wait, not busy");
+        };
         assert_eq!(
             t.begin_at("alice", a, now + secs(wait) - secs(1)).err(),
-            Some(1),
+            Some(Refused::Wait(1)),
             "still waiting a second before the end"
         );
         waits.push(wait);
@@ -90,11 +92,73 @@ fn attempts_under_way_count_so_concurrent_guesses_cannot_pass() {
     let begun: Vec<_> = (0..50).map(|_| t.begin_at("admin", a, now)).collect();
     let allowed = begun.iter().filter(|b| b.is_ok()).count();
     assert_eq!(allowed, PER_PAIR as usize);
+    assert!(
+        begun
+            .iter()
+            .filter_map(|b| b.as_ref().err())
+            .all(|r| *r == Refused::Busy),
+        "the rest wait for a slot, they are not yet refused"
+    );
     let mut lockouts = 0;
     for attempt in begun.into_iter().flatten() {
         lockouts += usize::from(attempt.fail().is_some());
     }
     assert_eq!(lockouts, 1, "only the fifth failure starts the wait");
+    assert_eq!(
+        t.begin_at("admin", a, now).err(),
+        Some(Refused::Wait(FIRST_WAIT.as_secs()))
+    );
+}
+
+/// Runs `n` sign-ins of one name from one address at once on a multi-threaded runtime, each
+/// holding its attempt a few milliseconds as a password check would: how many succeeded
+/// (`right`) or failed, and how many were refused.
+fn concurrent(n: usize, right: bool) -> (usize, usize) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_time()
+        .build()
+        .expect("runtime");
+    let t = std::sync::Arc::new(LoginThrottle::default());
+    runtime.block_on(async {
+        let tasks: Vec<_> = (0..n)
+            .map(|_| {
+                let t = t.clone();
+                tokio::spawn(async move {
+                    let attempt = t.begin("staff", ip("198.51.100.40")).await?;
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    if right {
+                        attempt.succeed();
+                    } else {
+                        attempt.fail();
+                    }
+                    Ok::<(), u64>(())
+                })
+            })
+            .collect();
+        let mut checked = 0;
+        let mut refused = 0;
+        for task in tasks {
+            match task.await.expect("task") {
+                Ok(()) => checked += 1,
+                Err(_) => refused += 1,
+            }
+        }
+        (checked, refused)
+    })
+}
+
+#[test]
+fn twelve_people_logging_in_at_once_behind_one_address_all_get_in() {
+    assert_eq!(concurrent(12, true), (12, 0));
+}
+
+#[test]
+fn fifty_concurrent_guesses_get_five_checks_and_the_rest_wait_then_are_refused() {
+    assert_eq!(
+        concurrent(50, false),
+        (PER_PAIR as usize, 50 - PER_PAIR as usize)
+    );
 }
 
 #[test]
@@ -128,7 +192,7 @@ fn a_busy_address_refuses_no_correct_password_but_guessing_gets_one_try_per_name
     t.begin_at("bob", nat, now).expect("allowed").fail();
     assert_eq!(
         t.begin_at("bob", nat, now).err(),
-        Some(FIRST_WAIT.as_secs())
+        Some(Refused::Wait(FIRST_WAIT.as_secs()))
     );
     // Once the address's failures leave the window, five are allowed again.
     let later = now + WINDOW + secs(1);

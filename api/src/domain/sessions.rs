@@ -51,15 +51,16 @@ pub fn bad_credentials() -> Error {
 }
 
 /// Begins a sign-in through the login throttle: refused (429, with the wait) while the name is
-/// locked out from this address; otherwise the attempt, counted as a failure until
-/// [`finish`] settles it.
-pub fn begin<'a>(
+/// locked out from this address; otherwise the attempt (after waiting for a slot, when
+/// attempts under way hold them all), counted against the name until [`finish`] settles it.
+pub async fn begin<'a>(
     throttle: &'a LoginThrottle,
     grant: &Grant,
     address: Option<IpAddr>,
 ) -> Result<Attempt<'a>> {
     throttle
         .begin(&grant.throttle_key(), address)
+        .await
         .map_err(Error::too_many_attempts)
 }
 

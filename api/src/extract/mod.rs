@@ -1,8 +1,11 @@
 //! What handlers extract from a request: the caller checked against a route's policy
-//! ([`Auth`]), and JSON bodies that name the field that is wrong ([`Json`], [`OptionalJson`]).
+//! ([`Auth`]), and JSON bodies and query strings that name the field that is wrong ([`Json`],
+//! [`OptionalJson`], [`Query`]).
 
 pub mod auth;
 pub mod json;
+pub mod query;
 
 pub use auth::{Auth, authenticate};
 pub use json::{Json, OptionalJson, parse};
+pub use query::Query;

@@ -21,7 +21,7 @@ use crate::state::AppState;
 pub async fn list(
     state: web::Data<AppState>,
     auth: Auth<Staff>,
-    query: web::Query<PageQuery>,
+    query: crate::extract::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (page, per_page, offset) = query.resolve()?;
     let (items, total_items) = call(&state, &auth, move |conn, _| {

@@ -109,8 +109,8 @@ pub async fn create(
 pub async fn list(
     state: web::Data<AppState>,
     auth: Auth<BodiesReader>,
-    page: web::Query<PageQuery>,
-    query: web::Query<BodyQuery>,
+    page: crate::extract::Query<PageQuery>,
+    query: crate::extract::Query<BodyQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (page, per_page, offset) = page.resolve()?;
     let query = query.into_inner();

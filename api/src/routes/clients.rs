@@ -110,7 +110,7 @@ pub async fn create(
 pub async fn list(
     state: web::Data<AppState>,
     auth: Auth<AdminOnly>,
-    query: web::Query<PageQuery>,
+    query: crate::extract::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (page, per_page, offset) = query.resolve()?;
     let (items, total_items) = call(&state, &auth, move |conn, _| {

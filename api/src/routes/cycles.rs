@@ -133,7 +133,7 @@ pub async fn update(
 pub async fn list(
     state: web::Data<AppState>,
     auth: Auth<AnyUser>,
-    query: web::Query<PageQuery>,
+    query: crate::extract::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (page, per_page, offset) = query.resolve()?;
     let (items, total_items) = call(&state, &auth, move |conn, _| {
@@ -209,7 +209,7 @@ pub async fn list_exceptions(
     state: web::Data<AppState>,
     auth: Auth<Staff>,
     year: web::Path<i32>,
-    query: web::Query<PageQuery>,
+    query: crate::extract::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (page, per_page, _) = query.resolve()?;
     let year = year.into_inner();

@@ -100,8 +100,8 @@ pub struct EvaluationQuery {
 pub async fn list(
     state: web::Data<AppState>,
     auth: Auth<Anyone>,
-    filter: web::Query<EvaluationQuery>,
-    page: web::Query<PageQuery>,
+    filter: crate::extract::Query<EvaluationQuery>,
+    page: crate::extract::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (page, per_page, offset) = page.resolve()?;
     let year = filter.year;
@@ -159,8 +159,8 @@ pub async fn results(
     state: web::Data<AppState>,
     auth: Auth<Anyone>,
     id: web::Path<String>,
-    filter: web::Query<RankingQuery>,
-    page: web::Query<PageQuery>,
+    filter: crate::extract::Query<RankingQuery>,
+    page: crate::extract::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (page, per_page, offset) = page.resolve()?;
     let id = id.into_inner();
@@ -369,7 +369,7 @@ pub async fn list_objections(
     state: web::Data<AppState>,
     auth: Auth<AnyUser>,
     id: web::Path<String>,
-    page: web::Query<PageQuery>,
+    page: crate::extract::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (page, per_page, _) = page.resolve()?;
     let id = id.into_inner();
@@ -440,7 +440,7 @@ pub async fn body_history(
     state: web::Data<AppState>,
     auth: Auth<Anyone>,
     id: web::Path<String>,
-    page: web::Query<PageQuery>,
+    page: crate::extract::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (page, per_page, _) = page.resolve()?;
     let body_id = id.into_inner();

@@ -285,9 +285,9 @@ pub async fn record(
 pub async fn list(
     state: web::Data<AppState>,
     auth: Auth<Staff>,
-    page: web::Query<PageQuery>,
-    body: web::Query<IncidentBodyQuery>,
-    query: web::Query<IncidentQuery>,
+    page: crate::extract::Query<PageQuery>,
+    body: crate::extract::Query<IncidentBodyQuery>,
+    query: crate::extract::Query<IncidentQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (page, per_page, offset) = page.resolve()?;
     let body_id = body.into_inner().body_id;
@@ -314,8 +314,8 @@ pub async fn list_of_body(
     state: web::Data<AppState>,
     auth: Auth<AnyUser>,
     id: web::Path<String>,
-    page: web::Query<PageQuery>,
-    query: web::Query<IncidentQuery>,
+    page: crate::extract::Query<PageQuery>,
+    query: crate::extract::Query<IncidentQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let body_id = id.into_inner();
     let (page, per_page, offset) = page.resolve()?;

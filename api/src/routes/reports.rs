@@ -112,8 +112,8 @@ pub async fn ranking(
     state: web::Data<AppState>,
     auth: Auth<Anyone>,
     id: web::Path<String>,
-    format: web::Query<FormatQuery>,
-    filter: web::Query<RankingQuery>,
+    format: crate::extract::Query<FormatQuery>,
+    filter: crate::extract::Query<RankingQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let format: RankingFormat = format.format.unwrap_or_default().into();
     let q = filter.into_inner();
@@ -209,7 +209,7 @@ pub async fn chart_svg(
     state: web::Data<AppState>,
     auth: Auth<Anyone>,
     path: web::Path<(String, ChartParam)>,
-    query: web::Query<ChartQuery>,
+    query: crate::extract::Query<ChartQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, name) = path.into_inner();
     let chart = requested_chart(&state, &auth, id, name.into(), query.into_inner().body).await?;
@@ -239,7 +239,7 @@ pub async fn chart_png(
     state: web::Data<AppState>,
     auth: Auth<Anyone>,
     path: web::Path<(String, ChartParam)>,
-    query: web::Query<ChartQuery>,
+    query: crate::extract::Query<ChartQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, name) = path.into_inner();
     let chart = requested_chart(&state, &auth, id, name.into(), query.into_inner().body).await?;

@@ -62,7 +62,7 @@ impl From<SchemeRow> for SchemeView {
 pub async fn list(
     state: web::Data<AppState>,
     auth: Auth<AnyUser>,
-    query: web::Query<PageQuery>,
+    query: crate::extract::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (page, per_page, _) = query.resolve()?;
     let visible = call(&state, &auth, schemes::list).await?;

@@ -269,7 +269,7 @@ pub async fn list_revisions(
     state: web::Data<AppState>,
     auth: Auth<AnyUser>,
     path: web::Path<(String, i32)>,
-    query: web::Query<PageQuery>,
+    query: crate::extract::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (body_id, year) = path.into_inner();
     let (page, per_page, offset) = query.resolve()?;
@@ -368,8 +368,8 @@ impl From<StatusLine> for SubmissionStatus {
 pub async fn list(
     state: web::Data<AppState>,
     auth: Auth<Staff>,
-    filter: web::Query<SubmissionQuery>,
-    query: web::Query<PageQuery>,
+    filter: crate::extract::Query<SubmissionQuery>,
+    query: crate::extract::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (page, per_page, offset) = query.resolve()?;
     let SubmissionQuery { year, status } = filter.into_inner();

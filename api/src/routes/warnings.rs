@@ -219,8 +219,8 @@ fn answer(outcome: Result<Warning, ApiError>) -> Result<HttpResponse, ApiError> 
 pub async fn list(
     state: web::Data<AppState>,
     auth: Auth<Anyone>,
-    page: web::Query<PageQuery>,
-    query: web::Query<WarningQuery>,
+    page: crate::extract::Query<PageQuery>,
+    query: crate::extract::Query<WarningQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (page, per_page, offset) = page.into_inner().resolve()?;
     let q = query.into_inner();
