@@ -48,7 +48,10 @@ pub fn build_app(
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(routes::configure)
-        .openapi_service(|doc| SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", doc))
+        .openapi_service(|doc| {
+            SwaggerUi::new("/docs/{_:.*}")
+                .url("/api-docs/openapi.json", crate::openapi::complete(doc))
+        })
         .into_app()
         .configure(crate::console::configure)
         .service(web::redirect("/docs", "/docs/"))

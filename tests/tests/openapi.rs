@@ -83,3 +83,65 @@ fn every_reference_resolves() {
     walk(&doc, &doc, &mut missing);
     assert!(missing.is_empty(), "unresolved references: {missing:?}");
 }
+
+/// Every operation documents what the framework answers for its kind, every file is a binary
+/// string a generated client can download, and no schema a generator sees is anonymous.
+#[test]
+fn statuses_of_inputs_files_and_named_schemas_are_documented() {
+    let doc: serde_json::Value = serde_json::from_str(&pubeval::openapi::document_json()).unwrap();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            let has = |s: &str| responses.contains_key(s);
+            let where_ = format!("{method} {path}");
+            assert!(has("500"), "{where_} lacks 500");
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            if params.iter().any(|p| p["in"] == "query") {
+                assert!(has("400"), "{where_}: a query parameter can fail to parse");
+            }
+            if op.get("requestBody").is_some() {
+                for s in ["400", "413", "415", "422"] {
+                    assert!(has(s), "{where_} reads a body but lacks {s}");
+                }
+            }
+            if has("429") {
+                assert!(
+                    responses["429"]["headers"]["Retry-After"].is_object(),
+                    "{where_}: 429 without Retry-After"
+                );
+            }
+            for (status, response) in responses {
+                for (media, content) in response["content"].as_object().into_iter().flatten() {
+                    if media.starts_with("application/json") {
+                        assert!(content["schema"].is_object(), "{where_} {status} {media}");
+                    } else if !media.starts_with("text/html") && !media.starts_with("text/plain") {
+                        assert_eq!(
+                            content["schema"],
+                            serde_json::json!({"type": "string", "format": "binary"}),
+                            "{where_} {status} {media}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    let token = &schemas["TokenRequest"];
+    for variant in token["oneOf"].as_array().unwrap() {
+        assert!(
+            variant["$ref"].is_string(),
+            "token grants are named: {variant}"
+        );
+    }
+    assert_eq!(token["discriminator"]["propertyName"], "grant_type");
+    let result = &doc["paths"]["/api/v1/evaluations/{id}/results/{body_id}"]["get"]["responses"]["200"]
+        ["content"]["application/json"]["schema"];
+    assert_eq!(result["$ref"], "#/components/schemas/ResultDocument");
+    let per_page = doc["paths"]["/api/v1/bodies"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "per_page")
+        .unwrap();
+    assert_eq!(per_page["schema"]["maximum"], 500);
+}

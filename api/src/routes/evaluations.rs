@@ -9,7 +9,10 @@ use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-pub use views::{EvaluationView, HistoryItem, ObjectionView, ResultItem};
+pub use views::{
+    EvaluationView, HistoryItem, ObjectionView, RankingEntry, RankingExport, ResultDocument,
+    ResultItem,
+};
 
 use super::{Page, PageQuery, call};
 use crate::db::models::evaluation::ResultFilter;
@@ -194,7 +197,7 @@ pub async fn results(
 #[utoipa::path(get, path = "/api/v1/evaluations/{id}/results/{body_id}", operation_id = "evaluations_result", tag = "evaluations", security(("bearer" = [])),
     params(("id" = String, Path, description = "Evaluation id"), ("body_id" = String, Path, description = "Body id")),
     responses(
-        (status = 200, description = "As `pubeval score` prints it (dimensions, indicators, deductions, vetoes, warning, uncertainty) plus the explanation; `warning` and `warning_level` (0 when none) only for staff (as triggered) and for the body and `warnings:read` clients (once issued)", body = Object),
+        (status = 200, description = "As `pubeval score` prints it (dimensions, indicators, deductions, vetoes, warning, uncertainty) plus the explanation; `warning` and `warning_level` (0 when none) only for staff (as triggered) and for the body and `warnings:read` clients (once issued)", body = ResultDocument),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "A client without results:read", body = ErrorBody),
         (status = 404, description = "No such evaluation or body result, or not visible", body = ErrorBody),

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::call;
-use super::evaluations::RankingQuery;
+use super::evaluations::{RankingExport, RankingQuery};
 use crate::db::models::evaluation::ResultFilter;
 use crate::domain::documents::{Document, charts, ranking as rankings};
 use crate::domain::policy::Anyone;
@@ -100,7 +100,12 @@ where
 #[utoipa::path(get, path = "/api/v1/evaluations/{id}/ranking", operation_id = "reports_ranking", tag = "reports",
     params(("id" = String, Path, description = "Evaluation id"), FormatQuery, RankingQuery), security(("bearer" = [])),
     responses(
-        (status = 200, description = "The ranking: application/json `{\"items\": […]}`, text/csv (UTF-8 with BOM), an XLSX workbook or an HTML page, with a Chinese file name"),
+        (status = 200, description = "The ranking: application/json `{\"items\": […]}`, text/csv (UTF-8 with BOM), an XLSX workbook or an HTML page, with a Chinese file name", content(
+            (RankingExport = "application/json"),
+            ("text/csv"),
+            ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            ("text/html"),
+        )),
         (status = 400, description = "Unknown format", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Body users and clients without results:read, or a filter by warning level by anyone but staff", body = ErrorBody),

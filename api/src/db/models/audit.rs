@@ -26,8 +26,9 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 pub struct AuditEntry {
     /// Position in the chain, from 1.
     pub seq: i64,
-    /// When (UTC).
+    /// When (UTC, RFC 3339).
     #[schema(value_type = String, format = DateTime)]
+    #[serde(serialize_with = "rfc3339")]
     pub at: NaiveDateTime,
     /// Who: `user:<username>`, `client:<client_id>` or `system`.
     pub actor: String,
@@ -43,6 +44,11 @@ pub struct AuditEntry {
     pub prev_hash: String,
     /// This entry's hash.
     pub hash: String,
+}
+
+/// A stored UTC time as RFC 3339, as the API writes every time.
+fn rfc3339<S: serde::Serializer>(at: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&at.and_utc().to_rfc3339())
 }
 
 impl AuditEntry {

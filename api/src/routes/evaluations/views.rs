@@ -194,3 +194,100 @@ pub struct HistoryItem {
     #[serde(flatten)]
     pub result: ResultItem,
 }
+
+/// One body's result as `GET …/results/{body_id}` answers it: the stored result (as
+/// `pubeval score` prints it) with its evaluation, province, warning level and borderline flag.
+/// Documentation only: the answer is built by `domain::evaluations`; parts that only some
+/// viewers see are optional.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResultDocument {
+    /// The evaluation.
+    pub evaluation_id: String,
+    /// The body.
+    pub body_id: String,
+    /// The body's name.
+    pub name: String,
+    /// Its approval number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approval_no: Option<String>,
+    /// management_system, product or service.
+    pub category: String,
+    /// Its province.
+    pub province: String,
+    /// Whether a report counted.
+    pub submitted: bool,
+    /// Total points, unrounded (null without a report).
+    pub total: Option<f64>,
+    /// Grade A–D (null without a report).
+    pub grade: Option<String>,
+    /// Competition rank overall (null without a report).
+    pub rank: Option<u32>,
+    /// Competition rank within the category (null without a report).
+    pub category_rank: Option<u32>,
+    /// Points per dimension code (null without a report).
+    pub dimensions: Option<std::collections::BTreeMap<String, f64>>,
+    /// Points per indicator code (null without a report).
+    pub indicators: Option<std::collections::BTreeMap<String, f64>>,
+    /// The deductions that apply, as negative points by code.
+    pub deductions: std::collections::BTreeMap<String, f64>,
+    /// The vetoes that apply.
+    pub vetoes: Vec<String>,
+    /// The total in the previous year's final evaluation.
+    pub previous_total: Option<f64>,
+    /// Whether the grade moves in 10% or more of the uncertainty draws.
+    pub borderline: bool,
+    /// The highest warning level (0 none): staff as triggered; the body and `warnings:read`
+    /// clients once issued; absent for other clients.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning_level: Option<u8>,
+    /// The warning with its findings (null when none), under the same rule as its level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub warning: Option<serde_json::Value>,
+    /// The uncertainty analysis: rank_median, rank_q05, rank_q95, grade_shares, borderline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub uncertainty: Option<serde_json::Value>,
+    /// Every point explained: indicators, deductions, vetoes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub explanation: Option<serde_json::Value>,
+}
+
+/// The ranking as JSON (`format=json`): every body in ranking order.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RankingExport {
+    /// The rows, in ranking order.
+    pub items: Vec<RankingEntry>,
+}
+
+/// One row of a ranking export.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RankingEntry {
+    /// The body.
+    pub body_id: String,
+    /// Its approval number.
+    pub approval_no: String,
+    /// Its name.
+    pub name: String,
+    /// management_system, product or service.
+    pub category: String,
+    /// Its province.
+    pub province: String,
+    /// Total points, unrounded (null without a report).
+    pub total: Option<f64>,
+    /// Grade A–D (null without a report).
+    pub grade: Option<String>,
+    /// Rank overall (null without a report).
+    pub rank: Option<u32>,
+    /// Rank within the category (null without a report).
+    pub category_rank: Option<u32>,
+    /// The warning level as the caller may see it; absent for clients without
+    /// `warnings:read`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning_level: Option<u8>,
+    /// Whether a report counted.
+    pub submitted: bool,
+    /// Whether the grade is borderline under the uncertainty analysis.
+    pub borderline: bool,
+}

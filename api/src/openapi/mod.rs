@@ -1,5 +1,8 @@
 //! The OpenAPI 3.1 document, generated from the routes (`pubeval openapi` prints it).
 
+mod complete;
+
+pub use complete::complete;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -9,7 +12,7 @@ use utoipa::{Modify, OpenApi};
 #[openapi(
     info(
         title = "pubeval",
-        description = "认证机构宣传工作评价平台 API (《认证机构宣传工作指引》第三十二条): certification bodies submit their annual publicity-work reports; CNCA analysts score, rank and issue risk warnings; external systems read published results. Errors share one shape: {\"error\": {\"code\", \"message\", \"details\": [{\"field\", \"problem\"}]}}.",
+        description = "认证机构宣传工作评价平台 API (《认证机构宣传工作指引》第三十二条): certification bodies submit their annual publicity-work reports; CNCA analysts score, rank and issue risk warnings; external systems read published results. Errors share one shape: {\"error\": {\"code\", \"message\", \"details\": [{\"field\", \"problem\"}]}}. Every answer carries an X-Request-Id header, the id of its line in the server's log.",
         license(name = "MIT OR Apache-2.0"),
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorPayload, crate::error::ErrorDetail, crate::domain::ErrorCode)),
@@ -61,7 +64,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .configure(crate::routes::configure)
         .split_for_parts();
-    doc
+    complete(doc)
 }
 
 /// The document as pretty JSON, as committed in `openapi/openapi.json`.
