@@ -10,8 +10,8 @@ use std::sync::{Arc, OnceLock};
 use chrono::NaiveDate;
 use pubeval_reports::charts::{PNG_SCALE, grade_distribution, svg_to_png};
 use pubeval_reports::documents::{
-    AnnualData, IssuedWarning, LetterData, LetterStage, NoticeData, NoticeFinding, annual_pdf,
-    letter_pdf, notice_pdf,
+    AnnualData, CohortFigures, IssuedWarning, LetterData, LetterStage, NoticeData, NoticeFinding,
+    annual_pdf, letter_pdf, notice_pdf,
 };
 use pubeval_reports::{FontSet, FontSource, Typesetter};
 use pubeval_scoring::scheme::format_points;
@@ -112,10 +112,11 @@ fn the_letter_pdf_gives_the_total_ranks_and_the_objection_deadline() {
     let scored = common::scored_in_full(120, 7);
     let result = scored.results.iter().find(|r| r.rank == Some(3)).unwrap();
     let ranked = scored.results.iter().filter(|r| r.rank.is_some()).count();
+    let cohort = CohortFigures::of(&scored.scheme, &scored.results);
     let data = LetterData {
         scheme: &scored.scheme,
         result,
-        cohort: &scored.results,
+        cohort: &cohort,
         year: 2025,
         stage: LetterStage::PublicNotice {
             objection_deadline: NaiveDate::from_ymd_opt(2026, 12, 10).unwrap(),
@@ -166,6 +167,7 @@ fn the_annual_report_pdf_has_every_chapter_and_the_scheme() {
         results: &scored.results,
         on_time: scored.rows.iter().filter(|r| r.submitted).count() - 3,
         warnings: &warnings,
+        show_warnings: true,
         dated: NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
     };
     let text = text_of(&annual_pdf(&data, typesetter()).unwrap());

@@ -430,3 +430,118 @@ on_both_backends!(
         assert!(!listed.body.to_string().contains("analyst1"));
     }
 );
+
+on_both_backends!(
+    letters_and_the_annual_report_show_a_warning_only_to_whom_it_may_be_shown,
+    |backend| async move {
+        let app = spawn(backend).await;
+        let f = final_2025(&app).await;
+        let (silent, silent_user) = f.silent.clone();
+        let letter = format!("{}/letter.html", f.result(&silent));
+        let report = format!("/api/v1/evaluations/{}/report.html", f.id);
+        let text = |r: &Reply| String::from_utf8(r.bytes.clone()).unwrap();
+        let results_only = app.client(&["results:read"]).await;
+        let reader = app.client(&["results:read", "warnings:read"]).await;
+
+        // The warning is a draft: the body's letter names none; staff read the same letter.
+        for token in [&silent_user, &f.analyst] {
+            let r = app.get(&letter, Some(token)).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            assert!(
+                !text(&r).contains("本年度触发"),
+                "a draft is not the body's"
+            );
+        }
+        let staff_report = text(&app.get(&report, Some(&f.analyst)).await);
+        assert!(
+            staff_report.contains("触发风险警示的机构"),
+            "staff see the counts"
+        );
+
+        let issued = warning_of(&app, &f, &silent).await;
+        let r = app
+            .post(
+                &format!("/api/v1/warnings/{issued}/issue"),
+                Some(&f.analyst),
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let notice_no = r.body["notice_no"].as_str().unwrap().to_string();
+        let r = app.get(&letter, Some(&silent_user)).await;
+        assert!(
+            text(&r).contains("本年度触发"),
+            "issued: the letter names it"
+        );
+
+        // A client without warnings:read: no count, column or list of warnings.
+        let r = app.get(&report, Some(&results_only)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let seen = text(&r);
+        assert!(seen.contains("风险警示情况仅向有权查阅风险警示的用户提供"));
+        for hidden in ["触发风险警示的机构", "触发警示", notice_no.as_str()] {
+            assert!(
+                !seen.contains(hidden),
+                "{hidden} reached a results:read client"
+            );
+        }
+        // A reader of warnings: the issued one, by its notice number.
+        let seen = text(&app.get(&report, Some(&reader)).await);
+        assert!(seen.contains(&notice_no), "the issued notice is listed");
+        assert!(!seen.contains("风险警示情况仅向有权查阅风险警示的用户提供"));
+    }
+);
+
+on_both_backends!(
+    a_body_reads_its_report_history_with_the_regulator_not_an_analyst,
+    |backend| async move {
+        let app = spawn(backend).await;
+        let analyst = app.analyst().await;
+        let now = chrono::Utc::now();
+        let r = app
+            .post(
+                "/api/v1/cycles",
+                Some(&analyst),
+                json!({"year": 2025, "opens_at": (now - chrono::Duration::days(1)).to_rfc3339(),
+                    "closes_at": (now + chrono::Duration::days(9)).to_rfc3339()}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let body = app.body("CNCA-R-2019-201", "product").await;
+        let user = app.user("reporter", "body", Some(&body)).await;
+        let path = format!("/api/v1/bodies/{body}/submissions/2025");
+        let put = actix_web::test::TestRequest::put()
+            .uri(&path)
+            .insert_header(("Authorization", format!("Bearer {user}")))
+            .set_json(json!({"payload": sample_report(10, true)}));
+        assert_eq!(app.send(put).await.status, StatusCode::CREATED);
+        let r = app
+            .post(&format!("{path}/submit"), Some(&user), json!({}))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = app
+            .post(
+                &format!("{path}/return"),
+                Some(&analyst),
+                json!({"comment": "请补充新闻发布会材料"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+        let seen = app.get(&format!("{path}/revisions"), Some(&user)).await;
+        assert_eq!(seen.status, StatusCode::OK, "{}", seen.body);
+        let actors: Vec<&str> = seen.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["actor"].as_str().unwrap())
+            .collect();
+        assert_eq!(actors, ["user:reporter", "user:reporter", "国家认监委"]);
+        let current = app.get(&path, Some(&user)).await;
+        assert_eq!(current.body["actor"], "国家认监委", "{}", current.body);
+        let one = app.get(&format!("{path}/revisions/3"), Some(&user)).await;
+        assert_eq!(one.body["actor"], "国家认监委", "{}", one.body);
+        let staff = app.get(&format!("{path}/revisions"), Some(&analyst)).await;
+        assert_eq!(staff.body["items"][2]["actor"], "user:analyst1");
+    }
+);

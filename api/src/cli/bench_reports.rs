@@ -11,8 +11,8 @@ use anyhow::{Context, anyhow};
 use chrono::NaiveDate;
 use clap::Args;
 use pubeval_reports::documents::{
-    AnnualData, IssuedWarning, LetterStage, NoticeData, NoticeFinding, annual_pdf, letter_pdf,
-    notice_pdf,
+    AnnualData, CohortFigures, IssuedWarning, LetterStage, NoticeData, NoticeFinding, annual_pdf,
+    letter_pdf, notice_pdf,
 };
 use pubeval_reports::{FontSet, FontSource, RankingRow, Typesetter};
 use pubeval_scoring::synthetic::{Population, scored_year};
@@ -96,8 +96,10 @@ pub fn run(args: &ReportsBenchArgs) -> Result<(), CliError> {
 
     // Every letter into a zip, rendered on all cores as `pubeval report letter` does.
     let letters = LetterBatch {
+        figures: std::sync::Arc::new(CohortFigures::of(&scheme, &results)),
         scheme: scheme.clone(),
         cohort: results,
+        issued: Default::default(),
         year: 2025,
         stage: LetterStage::Final,
         dated,
@@ -107,7 +109,7 @@ pub fn run(args: &ReportsBenchArgs) -> Result<(), CliError> {
         std::env::temp_dir().join(format!("pubeval-bench-letters-{}.zip", std::process::id()));
     let t = Instant::now();
     render_zip(&zip_path, results.len(), "评价结果告知书", |i| {
-        letter_pdf(&letters.letter(i), &typesetter)
+        letter_pdf(&letters.letter(&letters.cohort[i]), &typesetter)
             .map(|pdf| (format!("{i:05}.pdf"), pdf))
             .map_err(crate::domain::Error::internal)
     })?;
@@ -146,6 +148,7 @@ pub fn run(args: &ReportsBenchArgs) -> Result<(), CliError> {
         results,
         on_time: rows.iter().filter(|r| r.submitted).count(),
         warnings: &warnings,
+        show_warnings: true,
         dated,
     };
     let mut times = Vec::new();
@@ -171,7 +174,7 @@ pub fn run(args: &ReportsBenchArgs) -> Result<(), CliError> {
         if n % 2 == 0 {
             notice_pdf(&notices[n / 2 % notices.len()], &typesetter).map_err(|e| anyhow!(e))?;
         } else {
-            letter_pdf(&letters.letter(i), &typesetter).map_err(|e| anyhow!(e))?;
+            letter_pdf(&letters.letter(&letters.cohort[i]), &typesetter).map_err(|e| anyhow!(e))?;
         }
         if n == 100 {
             after_100 = current_rss_mb().unwrap_or(f64::NAN);

@@ -198,7 +198,9 @@ fn load(
 
 fn detail(conn: &mut DbConn, ctx: &Ctx, e: &Evaluation, body: &str) -> Result<Detail> {
     let (batch, index) = letter::readable(conn, ctx, &e.id, body)?;
-    let r = &batch.cohort[index];
+    // As the letter tells it: a warning only once issued.
+    let shown = batch.shown(index);
+    let r: &pubeval_scoring::BodyResult = &shown;
     let scheme = &batch.scheme;
     let averages = batch.category_averages(index);
     // The drawing is named by its caption, for screen readers.
@@ -209,12 +211,8 @@ fn detail(conn: &mut DbConn, ctx: &Ctx, e: &Evaluation, body: &str) -> Result<De
             1,
         )
     });
-    let ranked = batch.cohort.iter().filter(|x| x.rank.is_some()).count();
-    let in_category = batch
-        .cohort
-        .iter()
-        .filter(|x| x.category == r.category && x.category_rank.is_some())
-        .count();
+    let ranked = batch.figures.ranked;
+    let in_category = batch.figures.ranked_in(r.category);
     let dimensions = scheme
         .dimensions
         .iter()

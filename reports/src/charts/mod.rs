@@ -23,7 +23,7 @@ use crate::width::display_width;
 pub use distribution::{grade_distribution, score_histogram};
 pub use png::{PNG_SCALE, svg_to_png};
 pub use profile::{DimensionShares, dimension_profile, dimension_shares};
-pub use radar::body_radar;
+pub use radar::{body_radar, body_radar_against};
 pub use trend::{TrendPoint, body_trend, median};
 
 /// The charts the reports offer.

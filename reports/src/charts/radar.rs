@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use pubeval_scoring::{BodyResult, Scheme};
 
-use super::profile::{body_shares, dimension_shares};
+use super::profile::{DimensionShares, body_shares, dimension_shares};
 use super::{
     BODY_COLOUR, ChartName, GRID_COLOUR, LABEL_SIZE, LEGEND_HEIGHT, REFERENCE_COLOUR, Swatch,
     TICK_SIZE, chart_err, legend, svg, text_style, titled,
@@ -25,6 +25,19 @@ pub fn body_radar(
     body: &BodyResult,
     cohort: &[BodyResult],
 ) -> Result<String, ReportError> {
+    let average = dimension_shares(scheme, cohort)
+        .into_iter()
+        .find(|g| g.category == body.category);
+    body_radar_against(scheme, body, average.as_ref())
+}
+
+/// A radar of `body`'s points per dimension against its category's averages, figured
+/// beforehand (`None`: no average drawn).
+pub fn body_radar_against(
+    scheme: &Scheme,
+    body: &BodyResult,
+    average: Option<&DimensionShares>,
+) -> Result<String, ReportError> {
     let Some(own) = body_shares(scheme, body) else {
         return Err(ReportError::no_data(
             format!("{}未报送年度报告，没有维度得分", body.name),
@@ -37,9 +50,6 @@ pub fn body_radar(
             "a radar needs at least three dimensions",
         ));
     }
-    let average = dimension_shares(scheme, cohort)
-        .into_iter()
-        .find(|g| g.category == body.category);
     let title = format!("{}：{}", body.name, ChartName::BodyRadar.title());
     let mut entries = vec![(body.name.clone(), Swatch::Line(BODY_COLOUR))];
     if let Some(avg) = &average {
@@ -51,7 +61,7 @@ pub fn body_radar(
     let radar = Radar {
         names: scheme.dimensions.iter().map(|d| d.name.clone()).collect(),
         own,
-        average: average.map(|a| a.shares),
+        average: average.map(|a| a.shares.clone()),
     };
     svg((760, 680), |root| {
         let area = titled(root, &title)?;

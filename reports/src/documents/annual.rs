@@ -52,6 +52,10 @@ pub struct AnnualData<'a> {
     pub on_time: usize,
     /// The warnings issued, in notice-number order.
     pub warnings: &'a [IssuedWarning],
+    /// Whether the reader may see risk warnings at all: `false` leaves out every warning
+    /// count, column and list, with a note where they would stand (a reader without
+    /// `warnings:read`, DESIGN.md §4).
+    pub show_warnings: bool,
     /// The report's date.
     pub dated: NaiveDate,
 }
@@ -72,6 +76,9 @@ struct AnnualView<'a> {
     summary: Vec<String>,
     grade_rows: Vec<[String; 4]>,
     level_rows: Vec<[String; 4]>,
+    show_warnings: bool,
+    /// What stands in place of the warnings for a reader who may not see them.
+    withheld_note: &'static str,
     figures: Vec<Figure>,
     category_rows: Vec<Vec<String>>,
     category_headers: Vec<String>,
@@ -155,7 +162,7 @@ fn view<'a>(data: &'a AnnualData<'a>) -> Result<AnnualView<'a>, ReportError> {
     let triggered = |level: u8| rows.iter().filter(|r| r.warning_level == level).count();
     let issued = |level: u8| data.warnings.iter().filter(|w| w.level == level).count();
     let extreme = |pick: fn(f64, f64) -> f64| totals.iter().copied().reduce(pick);
-    let summary = vec![
+    let mut summary = vec![
         format!(
             "本年度纳入评价的认证机构共 {evaluated} 家。按期报送年度宣传工作报告的 {} 家，按期报送率 {}；经批准逾期补报的 {late} 家；未报送的 {} 家。报送率 {}。",
             data.on_time,
@@ -170,7 +177,9 @@ fn view<'a>(data: &'a AnnualData<'a>) -> Result<AnnualView<'a>, ReportError> {
             points_or_dash(extreme(f64::max)),
             points_or_dash(extreme(f64::min)),
         ),
-        format!(
+    ];
+    if data.show_warnings {
+        summary.push(format!(
             "依据评价结果，触发风险警示的机构 {} 家，其中{}；已签发风险警示通知书 {} 份。",
             rows.iter().filter(|r| r.warning_level > 0).count(),
             scheme
@@ -180,8 +189,8 @@ fn view<'a>(data: &'a AnnualData<'a>) -> Result<AnnualView<'a>, ReportError> {
                 .collect::<Vec<_>>()
                 .join("、"),
             data.warnings.len(),
-        ),
-    ];
+        ));
+    }
     let grade_rows = scheme
         .grades
         .iter()
@@ -232,7 +241,9 @@ fn view<'a>(data: &'a AnnualData<'a>) -> Result<AnnualView<'a>, ReportError> {
         .map(String::from)
         .to_vec();
     category_headers.extend(scheme.grades.iter().map(|g| format!("{}级", g.grade)));
-    category_headers.push("触发警示".into());
+    if data.show_warnings {
+        category_headers.push("触发警示".into());
+    }
     let category_rows = Category::ALL
         .into_iter()
         .map(|category| {
@@ -251,12 +262,14 @@ fn view<'a>(data: &'a AnnualData<'a>) -> Result<AnnualView<'a>, ReportError> {
                     .count()
                     .to_string()
             }));
-            line.push(
-                of.iter()
-                    .filter(|r| r.warning_level > 0)
-                    .count()
-                    .to_string(),
-            );
+            if data.show_warnings {
+                line.push(
+                    of.iter()
+                        .filter(|r| r.warning_level > 0)
+                        .count()
+                        .to_string(),
+                );
+            }
             line
         })
         .collect();
@@ -397,7 +410,13 @@ fn view<'a>(data: &'a AnnualData<'a>) -> Result<AnnualView<'a>, ReportError> {
             .map_or(String::new(), |s| format!("（{s}，以最终发布的结果为准）")),
         summary,
         grade_rows,
-        level_rows,
+        level_rows: if data.show_warnings {
+            level_rows
+        } else {
+            Vec::new()
+        },
+        show_warnings: data.show_warnings,
+        withheld_note: "风险警示情况仅向有权查阅风险警示的用户提供。",
         figures,
         category_rows,
         category_headers,
@@ -408,7 +427,9 @@ fn view<'a>(data: &'a AnnualData<'a>) -> Result<AnnualView<'a>, ReportError> {
         ),
         top,
         bottom,
-        warnings_note: if data.warnings.is_empty() {
+        warnings_note: if !data.show_warnings {
+            String::new()
+        } else if data.warnings.is_empty() {
             "本年度尚未签发风险警示通知书。".into()
         } else {
             format!(
@@ -416,7 +437,11 @@ fn view<'a>(data: &'a AnnualData<'a>) -> Result<AnnualView<'a>, ReportError> {
                 data.warnings.len()
             )
         },
-        warnings,
+        warnings: if data.show_warnings {
+            warnings
+        } else {
+            Vec::new()
+        },
         borderline_note,
         borderline,
         scheme_name: format!("{}（第 {} 版）", scheme.name, scheme.version),

@@ -11,9 +11,10 @@ use serde::Serialize;
 
 use super::chinese_date;
 use super::notice::ISSUER;
-use crate::charts::{body_radar, dimension_shares};
+use crate::charts::{DimensionShares, body_radar_against, dimension_shares};
 use crate::error::ReportError;
 use crate::pdf::{DocumentKind, Typesetter};
+use pubeval_scoring::Category;
 
 /// Indicators listed among those where the body lost most points.
 const LOSSES_SHOWN: usize = 5;
@@ -37,14 +38,71 @@ pub struct LetterData<'a> {
     pub scheme: &'a Scheme,
     /// The body's result, with its explanation and uncertainty.
     pub result: &'a BodyResult,
-    /// Every result of the evaluation (for the category's averages and the radar).
-    pub cohort: &'a [BodyResult],
+    /// What the letter compares the body with: its category's averages and how many rank,
+    /// figured once for every letter of an evaluation ([`CohortFigures::of`]).
+    pub cohort: &'a CohortFigures,
     /// The evaluation year.
     pub year: i32,
     /// The stage.
     pub stage: LetterStage,
     /// The letter's date.
     pub dated: NaiveDate,
+}
+
+/// The figures of an evaluation's whole cohort a letter compares one body with, computed once
+/// for all its letters rather than from every result per letter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CohortFigures {
+    /// The average share of each dimension's maximum per category with reports.
+    pub shares: Vec<DimensionShares>,
+    /// Bodies ranked overall.
+    pub ranked: usize,
+    /// Bodies ranked per category, in [`Category::ALL`] order.
+    pub ranked_by_category: [usize; 3],
+}
+
+impl CohortFigures {
+    /// The figures of an evaluation's results.
+    pub fn of(scheme: &Scheme, results: &[BodyResult]) -> CohortFigures {
+        let mut ranked_by_category = [0; 3];
+        for r in results.iter().filter(|r| r.rank.is_some()) {
+            if let Some(i) = Category::ALL.iter().position(|c| *c == r.category) {
+                ranked_by_category[i] += 1;
+            }
+        }
+        CohortFigures {
+            shares: dimension_shares(scheme, results),
+            ranked: results.iter().filter(|r| r.rank.is_some()).count(),
+            ranked_by_category,
+        }
+    }
+
+    /// The averages of a category, when it has bodies with a report.
+    pub fn category(&self, category: Category) -> Option<&DimensionShares> {
+        self.shares.iter().find(|s| s.category == category)
+    }
+
+    /// The average points of each dimension (scheme order) in a category; `None` where the
+    /// category has no report.
+    pub fn category_averages(&self, scheme: &Scheme, category: Category) -> Vec<Option<f64>> {
+        self.category(category)
+            .map(|s| {
+                s.shares
+                    .iter()
+                    .zip(&scheme.dimensions)
+                    .map(|(share, d)| Some(share / 100.0 * d.max))
+                    .collect()
+            })
+            .unwrap_or_else(|| vec![None; scheme.dimensions.len()])
+    }
+
+    /// Bodies ranked within a category.
+    pub fn ranked_in(&self, category: Category) -> usize {
+        Category::ALL
+            .iter()
+            .position(|c| *c == category)
+            .map_or(0, |i| self.ranked_by_category[i])
+    }
 }
 
 #[derive(Serialize)]
@@ -129,24 +187,7 @@ pub fn letter_pdf(data: &LetterData<'_>, typesetter: &Typesetter) -> Result<Vec<
 fn view<'a>(data: &'a LetterData<'a>) -> LetterView<'a> {
     let r = data.result;
     let scheme = data.scheme;
-    let same_category: Vec<BodyResult> = data
-        .cohort
-        .iter()
-        .filter(|x| x.category == r.category)
-        .cloned()
-        .collect();
-    let shares = dimension_shares(scheme, &same_category);
-    let averages: Vec<Option<f64>> = shares
-        .iter()
-        .find(|s| s.category == r.category)
-        .map(|s| {
-            s.shares
-                .iter()
-                .zip(&scheme.dimensions)
-                .map(|(share, d)| Some(share / 100.0 * d.max))
-                .collect()
-        })
-        .unwrap_or_else(|| vec![None; scheme.dimensions.len()]);
+    let averages = data.cohort.category_averages(scheme, r.category);
     let dimensions = scheme
         .dimensions
         .iter()
@@ -213,7 +254,7 @@ fn view<'a>(data: &'a LetterData<'a>) -> LetterView<'a> {
         })
         .unwrap_or_default();
     let radar = if r.submitted {
-        body_radar(scheme, r, data.cohort).unwrap_or_default()
+        body_radar_against(scheme, r, data.cohort.category(r.category)).unwrap_or_default()
     } else {
         String::new()
     };
@@ -271,12 +312,8 @@ fn view<'a>(data: &'a LetterData<'a>) -> LetterView<'a> {
         }
         format!("{}、", pubeval_scoring::scheme::text::chinese_number(n))
     });
-    let ranked = data.cohort.iter().filter(|x| x.rank.is_some()).count();
-    let ranked_in_category = data
-        .cohort
-        .iter()
-        .filter(|x| x.rank.is_some() && x.category == r.category)
-        .count();
+    let ranked = data.cohort.ranked;
+    let ranked_in_category = data.cohort.ranked_in(r.category);
     let outcome = if r.submitted {
         format!(
             "你机构评价总分 {} 分，等级为 {}；在全部认证机构中排{}，在{}机构中排{}。",
@@ -320,5 +357,30 @@ fn view<'a>(data: &'a LetterData<'a>) -> LetterView<'a> {
         closing,
         dated: chinese_date(data.dated),
         headings,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pubeval_scoring::synthetic;
+
+    #[test]
+    fn cohort_figures_count_the_ranked_and_average_each_category() {
+        let scheme = Scheme::default_scheme();
+        let population = synthetic::Population::generate(200, 5);
+        let results = synthetic::scored_year(&population, &scheme, 2025, 5, 0).expect("scored");
+        let figures = CohortFigures::of(&scheme, &results);
+        let ranked = results.iter().filter(|r| r.rank.is_some()).count();
+        assert!(
+            ranked > 0 && ranked < results.len(),
+            "some bodies have no report"
+        );
+        assert_eq!(figures.ranked, ranked);
+        assert_eq!(
+            figures.ranked_by_category.iter().sum::<usize>(),
+            figures.ranked
+        );
+        assert_eq!(figures.shares, dimension_shares(&scheme, &results));
     }
 }

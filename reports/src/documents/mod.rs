@@ -8,7 +8,7 @@ mod letter;
 mod notice;
 
 pub use annual::{AnnualData, ENDS_SHOWN, IssuedWarning, annual_html, annual_pdf};
-pub use letter::{LetterData, LetterStage, letter_html, letter_pdf};
+pub use letter::{CohortFigures, LetterData, LetterStage, letter_html, letter_pdf};
 pub use notice::{ISSUER, NoticeData, NoticeFinding, notice_html, notice_pdf};
 
 /// A date as official documents write it: 2026年12月26日.

@@ -9,6 +9,7 @@ use super::{Document, parsed, ranking_row, rendering, report_of, result_rows};
 use crate::db::DbConn;
 use crate::db::models::evaluation::Evaluation;
 use crate::db::models::warning::WarningRow;
+use crate::domain::evaluations::WarningLens;
 use crate::domain::states::{EvaluationStatus, WarningStatus};
 use crate::domain::warnings::status_zh;
 use crate::domain::{Ctx, Result, TextEnum, evaluations};
@@ -22,6 +23,7 @@ pub struct AnnualInputs {
     results: Vec<BodyResult>,
     on_time: usize,
     warnings: Vec<IssuedWarning>,
+    show_warnings: bool,
     dated: chrono::NaiveDate,
 }
 
@@ -39,7 +41,14 @@ impl AnnualInputs {
         evaluation: &Evaluation,
         scheme: Scheme,
     ) -> Result<AnnualInputs> {
-        let rows = result_rows(conn, &evaluation.id)?;
+        // Warnings as the reader may see them: staff every triggered one, `warnings:read`
+        // clients the issued ones, other clients none (DESIGN.md §4).
+        let lens = WarningLens::of(conn, &ctx.viewer(), &evaluation.id)?;
+        let rows = result_rows(conn, &evaluation.id)?
+            .into_iter()
+            .map(|r| lens.apply(r))
+            .collect::<Result<Vec<_>>>()?;
+        let show_warnings = lens.levels_shown();
         let results = parsed(&rows)?;
         let rows: Vec<RankingRow> = rows.iter().map(ranking_row).collect();
         // The stored summary counts the reports that came within the general window.
@@ -53,7 +62,12 @@ impl AnnualInputs {
                 |n| n as usize,
             );
         let mut warnings = Vec::new();
-        for w in WarningRow::published_of_evaluation(conn, &evaluation.id)? {
+        let published = if show_warnings {
+            WarningRow::published_of_evaluation(conn, &evaluation.id)?
+        } else {
+            Vec::new()
+        };
+        for w in published {
             // Every warned body has a row of this evaluation, with its name.
             let body_name = rows
                 .iter()
@@ -80,6 +94,7 @@ impl AnnualInputs {
             results,
             on_time,
             warnings,
+            show_warnings,
             dated: ctx.today(),
         })
     }
@@ -94,6 +109,7 @@ impl AnnualInputs {
             results: &self.results,
             on_time: self.on_time,
             warnings: &self.warnings,
+            show_warnings: self.show_warnings,
             dated: self.dated,
         }
     }

@@ -4,6 +4,7 @@ use crate::db::DbConn;
 use crate::db::models::body::Body;
 use crate::db::models::report_head::ReportHead;
 use crate::db::models::submission::{LineFilter, LineQuery, Revision, StatusLine};
+use crate::domain::actors::ActorNames;
 use crate::domain::states::SubmissionStatus;
 use crate::domain::{Ctx, Error, Noun, Result, TextEnum};
 
@@ -11,7 +12,16 @@ use crate::domain::{Ctx, Error, Noun, Result, TextEnum};
 /// viewer's).
 pub fn current(conn: &mut DbConn, ctx: &Ctx, body_id: &str, year: i32) -> Result<Revision> {
     ctx.viewer().body_data(body_id)?;
-    Revision::current(conn, body_id, year)?.ok_or_else(|| Error::not_found(Noun::Report))
+    let revision =
+        Revision::current(conn, body_id, year)?.ok_or_else(|| Error::not_found(Noun::Report))?;
+    named(conn, &mut ActorNames::new(ctx.viewer()), revision)
+}
+
+/// A revision with its actor as the viewer is told it: a body sees the analyst who returned
+/// or accepted its report as 国家认监委, not by username (`domain::actors`).
+fn named(conn: &mut DbConn, names: &mut ActorNames, mut revision: Revision) -> Result<Revision> {
+    revision.actor = names.name(conn, &revision.actor)?;
+    Ok(revision)
 }
 
 /// A page of a body's revisions, oldest first, with the total.
@@ -25,7 +35,13 @@ pub fn revisions(
 ) -> Result<(Vec<Revision>, i64)> {
     ctx.viewer().body_data(body_id)?;
     Body::by_id(conn, body_id)?.ok_or_else(|| Error::not_found(Noun::Body))?;
-    Ok(Revision::page(conn, body_id, year, offset, limit)?)
+    let (page, total) = Revision::page(conn, body_id, year, offset, limit)?;
+    let mut names = ActorNames::new(ctx.viewer());
+    let page = page
+        .into_iter()
+        .map(|r| named(conn, &mut names, r))
+        .collect::<Result<Vec<_>>>()?;
+    Ok((page, total))
 }
 
 /// One revision of a body's report.
@@ -37,7 +53,9 @@ pub fn revision(
     number: i32,
 ) -> Result<Revision> {
     ctx.viewer().body_data(body_id)?;
-    Revision::get(conn, body_id, year, number)?.ok_or_else(|| Error::not_found(Noun::Revision))
+    let revision = Revision::get(conn, body_id, year, number)?
+        .ok_or_else(|| Error::not_found(Noun::Revision))?;
+    named(conn, &mut ActorNames::new(ctx.viewer()), revision)
 }
 
 /// Which bodies the year's list shows.
