@@ -44,6 +44,14 @@ pub struct Config {
     /// `PUBEVAL_TRUSTED_PROXIES`. Empty: the connection's peer is the caller.
     #[serde(default)]
     pub trusted_proxies: crate::auth::proxies::TrustedProxies,
+    /// Documents (PDFs, workbooks, exports, charts) one caller may ask for per minute, with a
+    /// burst of half of that; beyond it 429 with `Retry-After`. 0: no limit.
+    #[serde(default = "default_documents_per_minute")]
+    pub documents_per_minute: u32,
+}
+
+fn default_documents_per_minute() -> u32 {
+    120
 }
 
 impl Default for Config {
@@ -64,6 +72,7 @@ impl Default for Config {
             cookie_secure: false,
             evaluation_workers: 1,
             trusted_proxies: Default::default(),
+            documents_per_minute: default_documents_per_minute(),
         }
     }
 }

@@ -68,6 +68,66 @@ impl AppState {
         .map_err(crate::domain::Error::internal)?
     }
 
+    /// Delivers a document (the JSON API and the console both call this): counted against the
+    /// caller's share of documents (429 `too_many_requests` beyond it), its material read on a
+    /// pooled connection, then rendered after the connection is back in the pool, on a bounded
+    /// number of threads — and, when the material gives a key, served from memory if it was
+    /// rendered before.
+    pub async fn document<M, L, R>(
+        &self,
+        principal: &crate::domain::Principal,
+        load: L,
+        render: R,
+    ) -> crate::domain::Result<crate::domain::documents::Document>
+    where
+        M: Send + 'static,
+        L: FnOnce(
+                &mut crate::db::DbConn,
+                &crate::domain::Ctx,
+            ) -> crate::domain::Result<(M, Option<String>)>
+            + Send
+            + 'static,
+        R: FnOnce(M) -> crate::domain::Result<crate::domain::documents::Document> + Send + 'static,
+    {
+        self.documents.gate.admit(principal)?;
+        let (material, key) = self.run(principal, load).await?;
+        self.documents
+            .gate
+            .render(key, move || render(material))
+            .await
+    }
+
+    /// [`AppState::document`] for a document set with the server's typesetter (PDF, PNG): 503
+    /// `font_unavailable`, saying how to install one, when the server has no CJK font.
+    pub async fn typeset_document<M, L, R>(
+        &self,
+        principal: &crate::domain::Principal,
+        load: L,
+        render: R,
+    ) -> crate::domain::Result<crate::domain::documents::Document>
+    where
+        M: Send + 'static,
+        L: FnOnce(
+                &mut crate::db::DbConn,
+                &crate::domain::Ctx,
+            ) -> crate::domain::Result<(M, Option<String>)>
+            + Send
+            + 'static,
+        R: FnOnce(
+                M,
+                &pubeval_reports::Typesetter,
+            ) -> crate::domain::Result<crate::domain::documents::Document>
+            + Send
+            + 'static,
+    {
+        let documents = self.documents.clone();
+        self.document(principal, load, move |material| {
+            let typesetter = documents.typesetter_or_503()?;
+            render(material, &typesetter)
+        })
+        .await
+    }
+
     /// Signs in (the JSON API and the console both call this): through the login throttle
     /// (429 while the name waits at this address), the account read on a pooled connection,
     /// the secret checked after that connection is back in the pool, on at most the

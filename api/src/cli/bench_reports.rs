@@ -96,6 +96,7 @@ pub fn run(args: &ReportsBenchArgs) -> Result<(), CliError> {
 
     // Every letter into a zip, rendered on all cores as `pubeval report letter` does.
     let letters = LetterBatch {
+        evaluation_id: "bench".into(),
         figures: std::sync::Arc::new(CohortFigures::of(&scheme, &results)),
         scheme: scheme.clone(),
         cohort: results,

@@ -50,23 +50,26 @@ fn deliver(document: Document, media_type: &str, inline: bool) -> HttpResponse {
         .body(document.bytes)
 }
 
-/// Renders off the async runtime with the server's typesetter when `needed` (a Chinese error
-/// page, 503, when the server has no CJK font).
+/// Renders through the document gate (bounded renders off the async runtime) with the
+/// server's typesetter when `needed` (a Chinese error page, 503, when the server has no CJK
+/// font).
 async fn typeset<F>(state: &AppState, needed: bool, render: F) -> Result<Document, ConsoleError>
 where
     F: FnOnce(Option<&Typesetter>) -> domain::Result<Document> + Send + 'static,
 {
     let documents = state.documents.clone();
-    let document = web::block(move || {
-        if needed {
-            let typesetter = documents.typesetter_or_503()?;
-            render(Some(&typesetter))
-        } else {
-            render(None)
-        }
-    })
-    .await
-    .map_err(Error::internal)??;
+    let document = state
+        .documents
+        .gate
+        .render(None, move || {
+            if needed {
+                let typesetter = documents.typesetter_or_503()?;
+                render(Some(&typesetter))
+            } else {
+                render(None)
+            }
+        })
+        .await?;
     Ok(document)
 }
 
@@ -78,9 +81,15 @@ async fn ranking_as(
     format: RankingFormat,
 ) -> Result<HttpResponse, ConsoleError> {
     let document = state
-        .run(&session.principal, move |conn, ctx| {
-            ranking::export(conn, ctx, &id, &query.filter()?, format)
-        })
+        .document(
+            &session.principal,
+            move |conn, ctx| {
+                let rows = ranking::load(conn, ctx, &id, &query.filter()?)?;
+                let key = rows.key(format);
+                Ok((rows, key))
+            },
+            move |rows| rows.render(format),
+        )
         .await?;
     let media_type = match format {
         RankingFormat::Csv => "text/csv; charset=utf-8",
@@ -118,16 +127,17 @@ pub async fn annual_pdf(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ConsoleError> {
     let id = id.into_inner();
-    let inputs = state
-        .run(&session.principal, move |conn, ctx| {
-            annual::load(conn, ctx, &id)
-        })
+    let document = state
+        .typeset_document(
+            &session.principal,
+            move |conn, ctx| {
+                let inputs = annual::load(conn, ctx, &id)?;
+                let key = inputs.key("pdf");
+                Ok((inputs, key))
+            },
+            |inputs, typesetter| inputs.pdf(typesetter),
+        )
         .await?;
-    let document = typeset(&state, true, move |t| match t {
-        Some(t) => inputs.pdf(t),
-        None => inputs.html(),
-    })
-    .await?;
     Ok(deliver(document, "application/pdf", false))
 }
 
@@ -141,6 +151,7 @@ pub async fn letters_zip(
 ) -> Result<HttpResponse, ConsoleError> {
     let id = id.into_inner();
     let pdf = query.pdf()?;
+    state.documents.gate.admit(&session.principal)?;
     let batch = state
         .run(&session.principal, move |conn, ctx| {
             bundle::all_letters(conn, ctx, &id)
@@ -160,6 +171,7 @@ pub async fn notices_zip(
 ) -> Result<HttpResponse, ConsoleError> {
     let id = id.into_inner();
     let pdf = query.pdf()?;
+    state.documents.gate.admit(&session.principal)?;
     let (year, notices) = state
         .run(&session.principal, move |conn, ctx| {
             let notices = notice::of_evaluation(conn, ctx, &id)?;
@@ -187,10 +199,15 @@ pub async fn letter_html(
 ) -> Result<HttpResponse, ConsoleError> {
     let (id, body_id) = path.into_inner();
     let document = state
-        .run(&session.principal, move |conn, ctx| {
-            let (batch, index) = letter::readable(conn, ctx, &id, &body_id)?;
-            batch.html(index)
-        })
+        .document(
+            &session.principal,
+            move |conn, ctx| {
+                let (batch, index) = letter::readable(conn, ctx, &id, &body_id)?;
+                let key = batch.key(index, "html");
+                Ok(((batch, index), key))
+            },
+            |(batch, index)| batch.html(index),
+        )
         .await?;
     let shown = disposition(&document, true);
     let body = String::from_utf8(document.bytes).map_err(Error::internal)?;
@@ -210,15 +227,16 @@ pub async fn letter_pdf(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ConsoleError> {
     let (id, body_id) = path.into_inner();
-    let (batch, index) = state
-        .run(&session.principal, move |conn, ctx| {
-            letter::readable(conn, ctx, &id, &body_id)
-        })
+    let document = state
+        .typeset_document(
+            &session.principal,
+            move |conn, ctx| {
+                let (batch, index) = letter::readable(conn, ctx, &id, &body_id)?;
+                let key = batch.key(index, "pdf");
+                Ok(((batch, index), key))
+            },
+            |(batch, index), typesetter| batch.pdf(index, typesetter),
+        )
         .await?;
-    let document = typeset(&state, true, move |t| match t {
-        Some(t) => batch.pdf(index, t),
-        None => batch.html(index),
-    })
-    .await?;
     Ok(deliver(document, "application/pdf", false))
 }

@@ -27,9 +27,15 @@ pub async fn html(
 ) -> Result<HttpResponse, ConsoleError> {
     let id = id.into_inner();
     let document = state
-        .run(&session.principal, move |conn, ctx| {
-            notice::html(&notice::readable(conn, ctx, &id)?)
-        })
+        .document(
+            &session.principal,
+            move |conn, ctx| {
+                let data = notice::readable(conn, ctx, &id)?;
+                let key = notice::key(&data, "html");
+                Ok((data, Some(key)))
+            },
+            |data| notice::html(&data),
+        )
         .await?;
     let disposition = disposition(&document, true);
     let body = String::from_utf8(document.bytes).map_err(Error::internal)?;
@@ -50,18 +56,17 @@ pub async fn pdf(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ConsoleError> {
     let id = id.into_inner();
-    let data = state
-        .run(&session.principal, move |conn, ctx| {
-            notice::readable(conn, ctx, &id)
-        })
+    let document = state
+        .typeset_document(
+            &session.principal,
+            move |conn, ctx| {
+                let data = notice::readable(conn, ctx, &id)?;
+                let key = notice::key(&data, "pdf");
+                Ok((data, Some(key)))
+            },
+            |data, typesetter| notice::pdf(&data, typesetter),
+        )
         .await?;
-    let documents = state.documents.clone();
-    let document = web::block(move || {
-        let typesetter = documents.typesetter_or_503()?;
-        notice::pdf(&data, &typesetter)
-    })
-    .await
-    .map_err(Error::internal)??;
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")
         .insert_header(("Cache-Control", "no-store"))

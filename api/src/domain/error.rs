@@ -205,6 +205,17 @@ impl Error {
         e
     }
 
+    /// 429 for a caller asking for documents faster than its share, with the seconds to wait.
+    pub fn too_many_requests(retry_after_seconds: u64) -> Error {
+        let mut e = Error::new(
+            ErrorCode::TooManyRequests,
+            format!("文件请求过于频繁，请 {retry_after_seconds} 秒后再试"),
+            format!("too many document requests, retry after {retry_after_seconds} s"),
+        );
+        e.retry_after = Some(retry_after_seconds);
+        e
+    }
+
     /// 500: the cause is logged with a request id; the message says nothing internal.
     pub fn internal(cause: impl std::fmt::Display) -> Error {
         // The request's own id (its `X-Request-Id`), so that the answer, the access log and

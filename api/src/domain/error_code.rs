@@ -75,6 +75,8 @@ pub enum ErrorCode {
     IfMatchRequired,
     /// 429: too many failed attempts.
     TooManyAttempts,
+    /// 429: too many document requests of one caller; see `Retry-After`.
+    TooManyRequests,
     /// 500: an internal fault (logged with a request id).
     InternalError,
     /// 503: the database cannot be reached.
@@ -87,7 +89,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for the OpenAPI document and the tests.
-    pub const ALL: [ErrorCode; 37] = [
+    pub const ALL: [ErrorCode; 38] = [
         ErrorCode::BadRequest,
         ErrorCode::MalformedJson,
         ErrorCode::Unauthorized,
@@ -121,6 +123,7 @@ impl ErrorCode {
         ErrorCode::ValidationFailed,
         ErrorCode::IfMatchRequired,
         ErrorCode::TooManyAttempts,
+        ErrorCode::TooManyRequests,
         ErrorCode::InternalError,
         ErrorCode::DatabaseUnavailable,
         ErrorCode::FontUnavailable,
@@ -186,6 +189,7 @@ impl ErrorCode {
             ValidationFailed => ("validation_failed", 422, "内容有误", "invalid content"),
             IfMatchRequired => ("if_match_required", 428, "保存时须带 If-Match 指明所修改的版本", "If-Match is required"),
             TooManyAttempts => ("too_many_attempts", 429, "尝试次数过多，请稍后再试", "too many attempts; retry later"),
+            TooManyRequests => ("too_many_requests", 429, "请求过于频繁，请稍后再试", "too many requests; retry later"),
             InternalError => ("internal_error", 500, "服务器内部错误", "internal error"),
             DatabaseUnavailable => ("database_unavailable", 503, "数据库暂不可用", "database unavailable"),
             FontUnavailable => ("font_unavailable", 503, "服务器未安装中文字体", "no CJK font installed"),

@@ -3,8 +3,7 @@
 
 use actix_web::{HttpResponse, get, web};
 
-use super::call;
-use super::reports::{deliver, typeset};
+use super::reports::deliver;
 use crate::domain::documents::annual;
 use crate::domain::policy::Anyone;
 use crate::error::{ApiError, ErrorBody};
@@ -20,6 +19,7 @@ use crate::state::AppState;
         (status = 403, description = "Body users and clients without results:read", body = ErrorBody),
         (status = 404, description = "No such evaluation, or not final for a client", body = ErrorBody),
         (status = 409, description = "Still running (`evaluation_running`), or failed (`evaluation_failed`)", body = ErrorBody),
+        (status = 429, description = "Too many documents asked for by this caller (`too_many_requests`); see Retry-After", body = ErrorBody),
     ))]
 #[get("/api/v1/evaluations/{id}/report.html")]
 pub async fn annual_report_html(
@@ -28,9 +28,17 @@ pub async fn annual_report_html(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let inputs = call(&state, &auth, move |conn, ctx| annual::load(conn, ctx, &id)).await?;
-    // Rendered away from the database connection: the report is the slowest document.
-    let document = web::block(move || inputs.html()).await??;
+    let document = state
+        .document(
+            &auth,
+            move |conn, ctx| {
+                let inputs = annual::load(conn, ctx, &id)?;
+                let key = inputs.key("html");
+                Ok((inputs, key))
+            },
+            |inputs| inputs.html(),
+        )
+        .await?;
     Ok(deliver(document, "text/html; charset=utf-8", true))
 }
 
@@ -44,6 +52,7 @@ pub async fn annual_report_html(
         (status = 403, description = "Body users and clients without results:read", body = ErrorBody),
         (status = 404, description = "No such evaluation, or not final for a client", body = ErrorBody),
         (status = 409, description = "Still running (`evaluation_running`), or failed (`evaluation_failed`)", body = ErrorBody),
+        (status = 429, description = "Too many documents asked for by this caller (`too_many_requests`); see Retry-After", body = ErrorBody),
         (status = 503, description = "No CJK font on the server: `font_unavailable`, saying how to install one", body = ErrorBody),
     ))]
 #[get("/api/v1/evaluations/{id}/report.pdf")]
@@ -53,7 +62,16 @@ pub async fn annual_report_pdf(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let inputs = call(&state, &auth, move |conn, ctx| annual::load(conn, ctx, &id)).await?;
-    let document = typeset(&state, move |typesetter| inputs.pdf(typesetter)).await?;
+    let document = state
+        .typeset_document(
+            &auth,
+            move |conn, ctx| {
+                let inputs = annual::load(conn, ctx, &id)?;
+                let key = inputs.key("pdf");
+                Ok((inputs, key))
+            },
+            |inputs, typesetter| inputs.pdf(typesetter),
+        )
+        .await?;
     Ok(deliver(document, "application/pdf", true))
 }

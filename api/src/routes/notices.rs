@@ -3,8 +3,7 @@
 
 use actix_web::{HttpResponse, get, web};
 
-use super::call;
-use super::reports::{deliver, typeset};
+use super::reports::deliver;
 use crate::domain::documents::{letter as letters, notice as notices};
 use crate::domain::policy::Anyone;
 use crate::error::{ApiError, ErrorBody};
@@ -18,6 +17,7 @@ use crate::state::AppState;
         (status = 200, description = "text/html: the notice, with a Chinese file name", content_type = "text/html"),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 404, description = "No such warning, not yours, or not issued (drafts and withdrawn warnings have no notice)", body = ErrorBody),
+        (status = 429, description = "Too many documents asked for by this caller (`too_many_requests`); see Retry-After", body = ErrorBody),
     ))]
 #[get("/api/v1/warnings/{id}/notice.html")]
 pub async fn notice(
@@ -26,10 +26,17 @@ pub async fn notice(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let document = call(&state, &auth, move |conn, ctx| {
-        notices::html(&notices::readable(conn, ctx, &id)?)
-    })
-    .await?;
+    let document = state
+        .document(
+            &auth,
+            move |conn, ctx| {
+                let data = notices::readable(conn, ctx, &id)?;
+                let key = notices::key(&data, "html");
+                Ok((data, Some(key)))
+            },
+            |data| notices::html(&data),
+        )
+        .await?;
     Ok(deliver(document, "text/html; charset=utf-8", true))
 }
 
@@ -40,6 +47,7 @@ pub async fn notice(
         (status = 200, description = "application/pdf: the notice, with a Chinese file name", content_type = "application/pdf"),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 404, description = "No such warning, not yours, or not issued (drafts and withdrawn warnings have no notice)", body = ErrorBody),
+        (status = 429, description = "Too many documents asked for by this caller (`too_many_requests`); see Retry-After", body = ErrorBody),
         (status = 503, description = "No CJK font on the server: `font_unavailable`, saying how to install one", body = ErrorBody),
     ))]
 #[get("/api/v1/warnings/{id}/notice.pdf")]
@@ -49,11 +57,17 @@ pub async fn notice_as_pdf(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let data = call(&state, &auth, move |conn, ctx| {
-        notices::readable(conn, ctx, &id)
-    })
-    .await?;
-    let document = typeset(&state, move |typesetter| notices::pdf(&data, typesetter)).await?;
+    let document = state
+        .typeset_document(
+            &auth,
+            move |conn, ctx| {
+                let data = notices::readable(conn, ctx, &id)?;
+                let key = notices::key(&data, "pdf");
+                Ok((data, Some(key)))
+            },
+            |data, typesetter| notices::pdf(&data, typesetter),
+        )
+        .await?;
     Ok(deliver(document, "application/pdf", true))
 }
 
@@ -68,6 +82,7 @@ pub async fn notice_as_pdf(
         (status = 403, description = "External clients (letters go to their bodies)", body = ErrorBody),
         (status = 404, description = "No such evaluation or result, or not yours", body = ErrorBody),
         (status = 409, description = "The evaluation is not in public notice or final", body = ErrorBody),
+        (status = 429, description = "Too many documents asked for by this caller (`too_many_requests`); see Retry-After", body = ErrorBody),
     ))]
 #[get("/api/v1/evaluations/{id}/results/{body_id}/letter.html")]
 pub async fn letter(
@@ -76,11 +91,17 @@ pub async fn letter(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, body_id) = path.into_inner();
-    let document = call(&state, &auth, move |conn, ctx| {
-        let (batch, index) = letters::readable(conn, ctx, &id, &body_id)?;
-        batch.html(index)
-    })
-    .await?;
+    let document = state
+        .document(
+            &auth,
+            move |conn, ctx| {
+                let (batch, index) = letters::readable(conn, ctx, &id, &body_id)?;
+                let key = batch.key(index, "html");
+                Ok(((batch, index), key))
+            },
+            |(batch, index)| batch.html(index),
+        )
+        .await?;
     Ok(deliver(document, "text/html; charset=utf-8", true))
 }
 
@@ -94,6 +115,7 @@ pub async fn letter(
         (status = 403, description = "External clients (letters go to their bodies)", body = ErrorBody),
         (status = 404, description = "No such evaluation or result, or not yours", body = ErrorBody),
         (status = 409, description = "The evaluation is not in public notice or final", body = ErrorBody),
+        (status = 429, description = "Too many documents asked for by this caller (`too_many_requests`); see Retry-After", body = ErrorBody),
         (status = 503, description = "No CJK font on the server: `font_unavailable`, saying how to install one", body = ErrorBody),
     ))]
 #[get("/api/v1/evaluations/{id}/results/{body_id}/letter.pdf")]
@@ -103,10 +125,16 @@ pub async fn letter_as_pdf(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, body_id) = path.into_inner();
-    let (batch, index) = call(&state, &auth, move |conn, ctx| {
-        letters::readable(conn, ctx, &id, &body_id)
-    })
-    .await?;
-    let document = typeset(&state, move |typesetter| batch.pdf(index, typesetter)).await?;
+    let document = state
+        .typeset_document(
+            &auth,
+            move |conn, ctx| {
+                let (batch, index) = letters::readable(conn, ctx, &id, &body_id)?;
+                let key = batch.key(index, "pdf");
+                Ok(((batch, index), key))
+            },
+            |(batch, index), typesetter| batch.pdf(index, typesetter),
+        )
+        .await?;
     Ok(deliver(document, "application/pdf", true))
 }

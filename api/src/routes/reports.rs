@@ -81,18 +81,22 @@ pub(super) fn deliver(document: Document, media_type: &str, inline: bool) -> Htt
     )
 }
 
-/// Renders a document off the async runtime with the server's typesetter: 503
-/// `font_unavailable`, saying how to install one, when the server has no CJK font.
+/// Renders a document through the document gate (bounded renders, no key) with the server's
+/// typesetter: 503 `font_unavailable`, saying how to install one, when the server has no CJK
+/// font.
 pub(super) async fn typeset<F>(state: &AppState, render: F) -> Result<Document, ApiError>
 where
     F: FnOnce(&Typesetter) -> crate::domain::Result<Document> + Send + 'static,
 {
     let documents = state.documents.clone();
-    let document = web::block(move || {
-        let typesetter = documents.typesetter_or_503()?;
-        render(&typesetter)
-    })
-    .await??;
+    let document = state
+        .documents
+        .gate
+        .render(None, move || {
+            let typesetter = documents.typesetter_or_503()?;
+            render(&typesetter)
+        })
+        .await?;
     Ok(document)
 }
 
@@ -111,6 +115,7 @@ where
         (status = 403, description = "Body users and clients without results:read, or a filter by warning level by anyone but staff", body = ErrorBody),
         (status = 404, description = "No such evaluation, or not final for a client", body = ErrorBody),
         (status = 409, description = "Still running (`evaluation_running`), or failed (`evaluation_failed`)", body = ErrorBody),
+        (status = 429, description = "Too many documents asked for by this caller (`too_many_requests`); see Retry-After", body = ErrorBody),
     ))]
 #[get("/api/v1/evaluations/{id}/ranking")]
 pub async fn ranking(
@@ -131,10 +136,17 @@ pub async fn ranking(
         body_id: None,
     };
     let id = id.into_inner();
-    let document = call(&state, &auth, move |conn, ctx| {
-        rankings::export(conn, ctx, &id, &filter, format)
-    })
-    .await?;
+    let document = state
+        .document(
+            &auth,
+            move |conn, ctx| {
+                let rows = rankings::load(conn, ctx, &id, &filter)?;
+                let key = rows.key(format);
+                Ok((rows, key))
+            },
+            move |rows| rows.render(format),
+        )
+        .await?;
     Ok(deliver(
         document,
         format.media_type(),
@@ -186,6 +198,7 @@ async fn requested_chart(
     name: ChartName,
     body: Option<String>,
 ) -> Result<charts::Chart, ApiError> {
+    state.documents.gate.admit(auth)?;
     call(state, auth, move |conn, ctx| {
         charts::draw(conn, ctx, &id, name, body.as_deref())
     })
@@ -208,6 +221,7 @@ async fn requested_chart(
         (status = 404, description = "No such evaluation, chart or body", body = ErrorBody),
         (status = 409, description = "Still running (`evaluation_running`), or failed (`evaluation_failed`)", body = ErrorBody),
         (status = 422, description = "A per-body chart without ?body=, or nothing to draw (e.g. a body without a report)", body = ErrorBody),
+        (status = 429, description = "Too many documents asked for by this caller (`too_many_requests`); see Retry-After", body = ErrorBody),
     ))]
 #[get("/api/v1/evaluations/{id}/charts/{name}.svg")]
 pub async fn chart_svg(
@@ -237,6 +251,7 @@ pub async fn chart_svg(
         (status = 404, description = "No such evaluation, chart or body", body = ErrorBody),
         (status = 409, description = "Still running (`evaluation_running`), or failed (`evaluation_failed`)", body = ErrorBody),
         (status = 422, description = "A per-body chart without ?body=, or nothing to draw (e.g. a body without a report)", body = ErrorBody),
+        (status = 429, description = "Too many documents asked for by this caller (`too_many_requests`); see Retry-After", body = ErrorBody),
         (status = 503, description = "No CJK font on the server: `font_unavailable`, saying how to install one", body = ErrorBody),
     ))]
 #[get("/api/v1/evaluations/{id}/charts/{name}.png")]

@@ -25,6 +25,8 @@ pub struct AnnualInputs {
     warnings: Vec<IssuedWarning>,
     show_warnings: bool,
     dated: chrono::NaiveDate,
+    /// For a final evaluation, what the report depends on besides its results.
+    key: Option<String>,
 }
 
 /// The report's material for an evaluation, for those who read its reports.
@@ -49,6 +51,14 @@ impl AnnualInputs {
             .map(|r| lens.apply(r))
             .collect::<Result<Vec<_>>>()?;
         let show_warnings = lens.levels_shown();
+        let key = (evaluations::status_of(evaluation)? == EvaluationStatus::Final).then(|| {
+            format!(
+                "annual:{}:{}:{}",
+                evaluation.id,
+                lens.fingerprint(),
+                ctx.today()
+            )
+        });
         let results = parsed(&rows)?;
         let rows: Vec<RankingRow> = rows.iter().map(ranking_row).collect();
         // The stored summary counts the reports that came within the general window.
@@ -96,6 +106,7 @@ impl AnnualInputs {
             warnings,
             show_warnings,
             dated: ctx.today(),
+            key,
         })
     }
 
@@ -112,6 +123,12 @@ impl AnnualInputs {
             show_warnings: self.show_warnings,
             dated: self.dated,
         }
+    }
+
+    /// The key the report in a format is kept under once rendered (final evaluations only:
+    /// their results never change; the reader's warnings and the day are in the key).
+    pub fn key(&self, format: &str) -> Option<String> {
+        self.key.as_ref().map(|k| format!("{k}:{format}"))
     }
 
     /// The report's Chinese file name.

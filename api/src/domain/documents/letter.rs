@@ -24,6 +24,8 @@ use crate::domain::{Ctx, Error, ErrorCode, Noun, Result, evaluations, schemes};
 /// The letters of some results of an evaluation (every result, or one body's) with what they
 /// share.
 pub struct LetterBatch {
+    /// The evaluation.
+    pub evaluation_id: String,
     /// The scheme.
     pub scheme: Scheme,
     /// The results whose letters the batch holds, in ranking order.
@@ -116,6 +118,7 @@ impl LetterBatch {
         let cohort = results_of(conn, &evaluation.id)?;
         let figures = cohort_figures(conn, &evaluation.id, &scheme, Some(&cohort))?;
         Ok(LetterBatch {
+            evaluation_id: evaluation.id.clone(),
             issued: issued_of(conn, &evaluation.id)?,
             scheme,
             cohort,
@@ -146,6 +149,7 @@ impl LetterBatch {
         let scheme = schemes::scheme_of(conn, &evaluation.scheme_id)?;
         let figures = cohort_figures(conn, &evaluation.id, &scheme, None)?;
         Ok(LetterBatch {
+            evaluation_id: evaluation.id.clone(),
             issued: issued_of(conn, &evaluation.id)?,
             cohort: parsed(&rows)?,
             scheme,
@@ -238,14 +242,19 @@ impl LetterBatch {
         })
     }
 
-    /// What the letter at `index` depends on besides its evaluation's results, which never
-    /// change: its date, its stage and whether it names a warning (a cache key's tail).
-    pub fn variant(&self, index: usize) -> String {
-        let warned = self
-            .cohort
-            .get(index)
-            .is_some_and(|r| r.warning.is_some() && self.issued.contains(&r.body_id));
-        format!("{}:{:?}:{warned}", self.dated, self.stage)
+    /// The key the letter at `index` in a format is kept under once rendered: for a final
+    /// evaluation only (its results never change), with what else the letter depends on — its
+    /// date and whether it names a warning.
+    pub fn key(&self, index: usize, format: &str) -> Option<String> {
+        if self.stage != LetterStage::Final {
+            return None;
+        }
+        let result = self.cohort.get(index)?;
+        let warned = result.warning.is_some() && self.issued.contains(&result.body_id);
+        Some(format!(
+            "letter:{}:{}:{format}:{}:{warned}",
+            self.evaluation_id, result.body_id, self.dated
+        ))
     }
 }
 

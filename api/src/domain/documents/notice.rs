@@ -106,6 +106,15 @@ pub fn file_name(notice_no: &str, extension: &str) -> String {
     format!("风险警示通知书（{notice_no}）.{extension}")
 }
 
+/// The key a notice in a format is kept under once rendered: a notice is fixed when its
+/// warning is issued, so its number, date and addressee name what it says.
+pub fn key(data: &NoticeData, format: &str) -> String {
+    format!(
+        "notice:{}:{}:{}:{}:{format}",
+        data.notice_no, data.issued_on, data.approval_no, data.body_name
+    )
+}
+
 /// The notice as a printable HTML page.
 pub fn html(data: &NoticeData) -> Result<Document> {
     Ok(Document {

@@ -43,6 +43,27 @@ impl WarningLens {
         Ok(WarningLens { mode, issued })
     }
 
+    /// What decides the warnings this lens shows, as text for a cache key: the mode, and for
+    /// issued-only readers which bodies' warnings are issued (two readers with equal
+    /// fingerprints see the same warnings).
+    pub fn fingerprint(&self) -> String {
+        match self.mode {
+            ResultWarnings::All => "all".into(),
+            ResultWarnings::None => "none".into(),
+            ResultWarnings::Issued => {
+                use sha2::{Digest, Sha256};
+                let mut issued: Vec<&String> = self.issued.iter().collect();
+                issued.sort();
+                let mut hash = Sha256::new();
+                for body in issued {
+                    hash.update(body.as_bytes());
+                    hash.update([0]);
+                }
+                format!("issued-{}", hex::encode(hash.finalize()))
+            }
+        }
+    }
+
     /// Whether the results carry a warning level at all (`false`: the field is left out).
     pub fn levels_shown(&self) -> bool {
         self.mode != ResultWarnings::None

@@ -1,8 +1,11 @@
-//! The fonts behind the PDF and PNG routes, found once and kept for the process.
+//! The fonts behind the PDF and PNG routes, found once and kept for the process, and the gate
+//! every document goes through ([`gate::DocumentGate`]).
 //!
 //! `pubeval serve` looks for them at start-up on a background thread; an app that never asks
 //! (a test through `build_app`) never scans the system's fonts. A failure is retried at most
 //! once a minute, so installing a font fixes a running server without a scan per request.
+
+pub mod gate;
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
@@ -19,11 +22,13 @@ const RETRY_AFTER: Duration = Duration::from_secs(60);
 /// Loaded font sets by where they came from: one per process however many apps share it.
 static LOADED: LazyLock<Mutex<HashMap<FontSource, Arc<FontSet>>>> = LazyLock::new(Mutex::default);
 
-/// The typesetter of one application.
+/// The typesetter of one application, and the bounds on its document work.
 #[derive(Debug)]
 pub struct Documents {
     source: FontSource,
     failure: Mutex<Option<(FontError, Instant)>>,
+    /// The rate per caller, the bound on renders at once and the cache of final documents.
+    pub gate: gate::DocumentGate,
 }
 
 impl Documents {
@@ -35,6 +40,11 @@ impl Documents {
                 system: config.system_fonts,
             },
             failure: Mutex::new(None),
+            // Rendering is CPU work: more at once than cores only queues it in threads.
+            gate: gate::DocumentGate::new(
+                config.documents_per_minute,
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            ),
         }
     }
 
