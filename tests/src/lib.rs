@@ -136,8 +136,10 @@ pub struct TestApp<S> {
     pub pool: DbPool,
     pub keys: Arc<TokenKeys>,
     pub backend: Backend,
-    _db: DbGuard,
-    _data: tempdir::Guard,
+    /// The database and data directory the app removes when dropped (the second app of a
+    /// pair shares the first's and removes nothing).
+    _db: Option<DbGuard>,
+    _data: Option<tempdir::Guard>,
 }
 
 /// Starts the real application on a fresh database with one admin.
@@ -181,10 +183,77 @@ pub async fn spawn_with_clock(
 > {
     let (url, dir) = fresh_database(backend);
     let data = tempdir::Guard::new();
+    let path = data.path.clone();
+    start(
+        backend,
+        url,
+        path,
+        (Some(dir), Some(data)),
+        configure,
+        clock,
+        true,
+    )
+    .await
+}
+
+/// Two instances of the application on one database and one data directory (the JWT and
+/// audit keys), as DESIGN.md §2 deploys several behind a load balancer: each with its own
+/// pool, throttle and caches. The admin is created once; the first app removes the database.
+pub async fn spawn_pair(
+    backend: Backend,
+) -> (
+    TestApp<
+        impl Service<
+            actix_http::Request,
+            Response = ServiceResponse<impl actix_web::body::MessageBody>,
+            Error = actix_web::Error,
+        >,
+    >,
+    TestApp<
+        impl Service<
+            actix_http::Request,
+            Response = ServiceResponse<impl actix_web::body::MessageBody>,
+            Error = actix_web::Error,
+        >,
+    >,
+) {
+    let (url, dir) = fresh_database(backend);
+    let data = tempdir::Guard::new();
+    let path = data.path.clone();
+    let first = start(
+        backend,
+        url.clone(),
+        path.clone(),
+        (Some(dir), Some(data)),
+        |_| {},
+        None,
+        true,
+    )
+    .await;
+    let second = start(backend, url, path, (None, None), |_| {}, None, false).await;
+    (first, second)
+}
+
+/// Starts an application on a database and data directory, creating the admin when asked.
+async fn start(
+    backend: Backend,
+    url: String,
+    data_dir: std::path::PathBuf,
+    guards: (Option<DbGuard>, Option<tempdir::Guard>),
+    configure: impl FnOnce(&mut Config),
+    clock: Option<pubeval::domain::clock::SharedClock>,
+    with_admin: bool,
+) -> TestApp<
+    impl Service<
+        actix_http::Request,
+        Response = ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+    >,
+> {
     let mut config = Config {
         max_body_bytes: 64 * 1024,
         database_url: url,
-        data_dir: data.path.clone(),
+        data_dir,
         pool_size: 4,
         ..Config::default()
     };
@@ -200,7 +269,7 @@ pub async fn spawn_with_clock(
     .expect("application");
     let pool = application.pool().clone();
     let keys = application.state().keys.clone();
-    {
+    if with_admin {
         let mut conn = pool.get().expect("conn");
         let hash = pubeval::auth::password::hash(ADMIN.1).expect("hash");
         pubeval::domain::users::create_user(
@@ -220,8 +289,8 @@ pub async fn spawn_with_clock(
         pool,
         keys,
         backend,
-        _db: dir,
-        _data: data,
+        _db: guards.0,
+        _data: guards.1,
     }
 }
 
