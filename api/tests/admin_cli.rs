@@ -2,6 +2,8 @@
 //! migrations, audit verification, and `serve` answering on a real port.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod common;
+
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -205,50 +207,6 @@ fn migrate_goes_up_and_down() {
     assert!(String::from_utf8_lossy(&again.stdout).contains(&format!("applied {n}")));
 }
 
-/// A `pubeval serve` child process, killed when dropped (also when an assertion fails).
-struct Server(std::process::Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts `pubeval serve` on port 0 (the system picks a free port: no race for it) and reads
-/// the port it printed.
-fn serve_on_any_port(dir: &std::path::Path, url: &str) -> (Server, u16) {
-    use std::io::BufRead;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pubeval"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--database-url", url])
-        .current_dir(dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let server = Server(child);
-    let mut lines = std::io::BufReader::new(stdout).lines();
-    let port = loop {
-        let line = lines
-            .next()
-            .expect("the server printed its address")
-            .unwrap();
-        if let Some(address) = line.split("listening on http://").nth(1) {
-            break address
-                .trim_end_matches('/')
-                .rsplit(':')
-                .next()
-                .unwrap()
-                .parse::<u16>()
-                .unwrap();
-        }
-    };
-    // Keep reading its output so that the pipe never fills.
-    std::thread::spawn(move || for _ in lines {});
-    (server, port)
-}
-
 fn http(port: u16, request: &str) -> Option<String> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
@@ -278,7 +236,7 @@ fn serve_answers_on_a_real_port_and_keeps_its_key_private() {
         Some("a-long-password"),
     );
     assert!(out.status.success());
-    let (server, port) = serve_on_any_port(&dir.0, &url);
+    let (server, port) = common::serve_on_any_port(&dir.0, &["--database-url", &url]);
     let started = Instant::now();
     let health = loop {
         if let Some(r) = http(
