@@ -3,9 +3,11 @@
 //! [`OptionalJson`], [`Query`]).
 
 pub mod auth;
+pub mod bounded;
 pub mod json;
 pub mod query;
 
 pub use auth::{Auth, authenticate};
+pub use bounded::BoundedValue;
 pub use json::{Json, OptionalJson, parse};
 pub use query::Query;

@@ -59,7 +59,7 @@ impl From<Revision> for RevisionView {
 pub struct SaveRequest {
     /// The report (SCHEME.md §1); a draft may leave fields out.
     #[schema(value_type = Object)]
-    pub payload: serde_json::Value,
+    pub payload: crate::extract::BoundedValue,
 }
 
 /// An analyst's comment.
@@ -125,7 +125,7 @@ pub async fn save(
             "If-Match 应为修订号，如 \"3\" / If-Match must name a revision, e.g. \"3\"",
         ));
     };
-    let payload = body.into_inner().payload;
+    let payload = body.into_inner().payload.0;
     let saved = call(&state, &auth, move |conn, ctx| {
         submissions::save(conn, ctx, &body_id, year, precondition, &payload)
     })
