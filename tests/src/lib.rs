@@ -234,6 +234,23 @@ pub async fn spawn_pair(
     (first, second)
 }
 
+/// Starts the real application on a database the test prepared itself (and removes itself),
+/// with one admin.
+pub async fn spawn_at(
+    backend: Backend,
+    url: String,
+) -> TestApp<
+    impl Service<
+        actix_http::Request,
+        Response = ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+    >,
+> {
+    let data = tempdir::Guard::new();
+    let path = data.path.clone();
+    start(backend, url, path, (None, Some(data)), |_| {}, None, true).await
+}
+
 /// Starts an application on a database and data directory, creating the admin when asked.
 async fn start(
     backend: Backend,
