@@ -327,13 +327,36 @@ impl Evaluation {
 }
 
 impl ResultRow {
-    /// A page of results in ranking order, with the total.
+    /// A page of an evaluation's results in ranking order, filtered, with the total.
     pub fn page(
         conn: &mut DbConn,
         evaluation_id: &str,
         filter: &ResultFilter,
         offset: i64,
         limit: i64,
+    ) -> QueryResult<(Vec<ResultRow>, i64)> {
+        ResultRow::page_of(conn, evaluation_id, filter, offset, limit, true)
+    }
+
+    /// [`ResultRow::page`] without the stored results (`result` is empty): what a ranking
+    /// page shows, without reading kilobytes of explanation per row.
+    pub fn summary_page(
+        conn: &mut DbConn,
+        evaluation_id: &str,
+        filter: &ResultFilter,
+        offset: i64,
+        limit: i64,
+    ) -> QueryResult<(Vec<ResultRow>, i64)> {
+        ResultRow::page_of(conn, evaluation_id, filter, offset, limit, false)
+    }
+
+    fn page_of(
+        conn: &mut DbConn,
+        evaluation_id: &str,
+        filter: &ResultFilter,
+        offset: i64,
+        limit: i64,
+        with_result: bool,
     ) -> QueryResult<(Vec<ResultRow>, i64)> {
         let query = || {
             let mut q = evaluation_results::table
@@ -360,12 +383,38 @@ impl ResultRow {
             q
         };
         let total = query().count().get_result(conn)?;
-        let items = query()
-            .order(evaluation_results::position.asc())
-            .offset(offset)
-            .limit(limit)
-            .select(ResultRow::as_select())
-            .load(conn)?;
+        let items = if with_result {
+            query()
+                .order(evaluation_results::position.asc())
+                .offset(offset)
+                .limit(limit)
+                .select(ResultRow::as_select())
+                .load(conn)?
+        } else {
+            use evaluation_results as r;
+            query()
+                .order(r::position.asc())
+                .offset(offset)
+                .limit(limit)
+                .select((
+                    r::evaluation_id,
+                    r::body_id,
+                    r::position,
+                    r::approval_no,
+                    r::name,
+                    r::category,
+                    r::province,
+                    r::submitted,
+                    r::total,
+                    r::grade,
+                    r::rank,
+                    r::category_rank,
+                    r::warning_level,
+                    r::borderline,
+                    diesel::dsl::sql::<diesel::sql_types::Text>("''"),
+                ))
+                .load::<ResultRow>(conn)?
+        };
         Ok((items, total))
     }
 

@@ -100,8 +100,9 @@ pub fn warning_levels_shown(ctx: &Ctx) -> bool {
 }
 
 /// A page of the ranking in rank order, filtered; a body user sees its own row only. Each
-/// row's warning is as the caller may see it ([`WarningLens`]); only staff filter by warning
-/// level (403 otherwise).
+/// row's warning level is as the caller may see it ([`WarningLens`]); the rows carry no stored
+/// result (`result` is empty: read one with [`result`]). Only staff filter by warning level
+/// (403 otherwise).
 pub fn results(
     conn: &mut DbConn,
     ctx: &Ctx,
@@ -119,12 +120,16 @@ pub fn results(
     if let Some(own) = viewer.restricted_to_body() {
         filter.body_id = Some(own.to_string());
     }
-    let (rows, total) = ResultRow::page(conn, &e.id, &filter, offset, limit)?;
+    // A page of a ranking shows no stored result: read without them.
+    let (rows, total) = ResultRow::summary_page(conn, &e.id, &filter, offset, limit)?;
     let lens = WarningLens::of(conn, &viewer, &e.id)?;
     let rows = rows
         .into_iter()
-        .map(|r| lens.apply(r))
-        .collect::<Result<_>>()?;
+        .map(|mut r| {
+            r.warning_level = lens.level(&r).unwrap_or(0);
+            r
+        })
+        .collect();
     Ok((rows, total))
 }
 
