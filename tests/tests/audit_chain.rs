@@ -322,3 +322,68 @@ async fn a_missing_checkpoint_file_is_an_error() {
     .unwrap_err();
     assert!(err.contains("checkpoint"), "{err}");
 }
+
+on_both_backends!(
+    an_edited_report_or_result_is_found_by_its_recorded_digest,
+    |backend| async move {
+        let data = tempdir::Guard::new();
+        let (data_path, url_slot) = (data.path.clone(), Arc::new(Mutex::new(String::new())));
+        let slot = url_slot.clone();
+        let app = spawn_with(backend, move |c| {
+            c.data_dir = data_path;
+            *slot.lock().unwrap() = c.database_url.clone();
+        })
+        .await;
+        let url = url_slot.lock().unwrap().clone();
+        let data_dir = data.path.display().to_string();
+        let verify = || {
+            pubeval(&[
+                "audit",
+                "verify",
+                "--database-url",
+                url.as_str(),
+                "--data-dir",
+                data_dir.as_str(),
+            ])
+        };
+        let analyst = app.analyst().await;
+        let e = app
+            .evaluated_2025(&analyst, &[("management_system", 10, true)])
+            .await;
+        verify().unwrap();
+        let mut conn = app.pool.get().unwrap();
+
+        // A stored report is edited, its chain untouched: the entry of its save says so.
+        let (body, _) = &e.bodies[0];
+        let original: String = submissions::table
+            .filter(submissions::body_id.eq(body))
+            .filter(submissions::revision.eq(1))
+            .select(submissions::payload)
+            .first(&mut conn)
+            .unwrap();
+        let inflated = original.replace("\"press_releases\":10", "\"press_releases\":900");
+        assert_ne!(inflated, original);
+        diesel::update(submissions::table.filter(submissions::body_id.eq(body)))
+            .set(submissions::payload.eq(&inflated))
+            .execute(&mut conn)
+            .unwrap();
+        let err = verify().unwrap_err();
+        assert!(
+            err.contains("revision 1") && err.contains("changed"),
+            "{err}"
+        );
+        diesel::update(submissions::table.filter(submissions::body_id.eq(body)))
+            .set(submissions::payload.eq(&original))
+            .execute(&mut conn)
+            .unwrap();
+        verify().unwrap();
+
+        // A stored result is edited: the run's entry says so.
+        diesel::update(evaluation_results::table.filter(evaluation_results::body_id.eq(body)))
+            .set(evaluation_results::grade.eq("A"))
+            .execute(&mut conn)
+            .unwrap();
+        let err = verify().unwrap_err();
+        assert!(err.contains(&e.id) && err.contains("digest"), "{err}");
+    }
+);

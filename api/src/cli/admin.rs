@@ -348,23 +348,35 @@ pub fn verify_chain(
         None => crate::domain::audit::verify(conn),
     }
     .map_err(|e| anyhow!("{e}"))?;
-    match (v.first_broken, head) {
-        (Some(seq), _) => {
-            let problem = v.problem.unwrap_or_default();
-            Err(
-                anyhow!("审计链在第 {seq} 条断开：{problem} / the chain breaks at entry {seq}")
-                    .into(),
-            )
-        }
-        (None, Some(head)) => Ok(format!(
-            "审计链完整，共 {} 条，仍到达检查点第 {} 条 / the chain of {} entries is intact and reaches the checkpoint at entry {}",
-            v.entries, head.seq, v.entries, head.seq
-        )),
-        (None, None) => Ok(format!(
-            "审计链完整，共 {} 条 / the chain of {} entries is intact",
-            v.entries, v.entries
-        )),
+    if let Some(seq) = v.first_broken {
+        let problem = v.problem.unwrap_or_default();
+        return Err(anyhow!(
+            "审计链在第 {seq} 条断开：{problem} / the chain breaks at entry {seq}"
+        )
+        .into());
     }
+    // The chain holds: then what it vouches for must be as it says.
+    let records = crate::domain::audit::verify_records(conn).map_err(|e| anyhow!("{e}"))?;
+    if let Some(seq) = records.first_broken {
+        let problem = records.problem.unwrap_or_default();
+        return Err(anyhow!(
+            "审计链第 {seq} 条所记的数据已被改动：{problem} / what entry {seq} records was changed"
+        )
+        .into());
+    }
+    let (reached_zh, reached_en) = head.map_or_else(
+        || (String::new(), String::new()),
+        |h| {
+            (
+                format!("，仍到达检查点第 {} 条", h.seq),
+                format!(", reaches the checkpoint at entry {}", h.seq),
+            )
+        },
+    );
+    let (n, m) = (v.entries, records.entries);
+    Ok(format!(
+        "审计链完整，共 {n} 条{reached_zh}；所记的 {m} 项报告与评价结果均未改动 / the chain of {n} entries is intact{reached_en}, and the {m} reports and results it records are unchanged"
+    ))
 }
 
 /// The command line acts as the platform itself (with admin rights), recorded as `system:cli`.

@@ -93,9 +93,22 @@ pub fn payload_sha256(payload: &str) -> String {
 pub fn results_sha256(rows: &[ResultRow]) -> String {
     let mut ordered: Vec<&ResultRow> = rows.iter().collect();
     ordered.sort_by_key(|r| r.position);
-    let mut h = Sha256::new();
-    let opt = |v: Option<String>| v.map_or_else(|| "-".to_string(), |v| format!("+{v}"));
+    let mut digest = ResultsDigest::default();
     for r in ordered {
+        digest.add(r);
+    }
+    digest.finish()
+}
+
+/// [`results_sha256`] fed row by row, in position order (so that a large evaluation can be
+/// read a page at a time).
+#[derive(Default)]
+pub struct ResultsDigest(Sha256);
+
+impl ResultsDigest {
+    /// Adds the next row.
+    pub fn add(&mut self, r: &ResultRow) {
+        let opt = |v: Option<String>| v.map_or_else(|| "-".to_string(), |v| format!("+{v}"));
         for part in [
             r.evaluation_id.clone(),
             r.body_id.clone(),
@@ -113,11 +126,109 @@ pub fn results_sha256(rows: &[ResultRow]) -> String {
             r.borderline.to_string(),
             r.result.clone(),
         ] {
-            h.update((part.len() as u64).to_le_bytes());
-            h.update(part.as_bytes());
+            self.0.update((part.len() as u64).to_le_bytes());
+            self.0.update(part.as_bytes());
         }
     }
-    hex::encode(h.finalize())
+
+    /// The digest in hex.
+    pub fn finish(self) -> String {
+        hex::encode(self.0.finalize())
+    }
+}
+
+/// The actions whose entries carry the digest of a stored report revision.
+const REVISION_ACTIONS: [&str; 4] = [
+    "submission.save",
+    "submission.submit",
+    "submission.return",
+    "submission.accept",
+];
+/// The action whose entry carries the digest of an evaluation's stored results.
+const RESULTS_ACTION: &str = "evaluation.draft";
+
+/// Checks that what the chain vouches for is still as its entries say: every report revision
+/// whose save, submission, return or acceptance an entry records has the payload digest the
+/// entry holds, and every evaluation's results the digest its run recorded. An edit of a
+/// stored report or result that leaves the chain alone shows here: the first entry whose
+/// record differs, and why. `entries` counts the records checked. The whole database is read,
+/// results a page at a time: a command-line check, not a request's.
+pub fn verify_records(conn: &mut DbConn) -> Result<Verification> {
+    use crate::db::models::submission::Revision;
+    let mut checked = 0u64;
+    let broken = |seq: i64, problem: String, checked: u64| Verification {
+        entries: checked,
+        first_broken: Some(seq),
+        problem: Some(problem),
+    };
+    let mut actions: Vec<&str> = REVISION_ACTIONS.to_vec();
+    actions.push(RESULTS_ACTION);
+    let mut after = 0i64;
+    loop {
+        let page = AuditEntry::of_actions(conn, &actions, after, 1_000)?;
+        let Some(last) = page.last() else {
+            return Ok(Verification {
+                entries: checked,
+                first_broken: None,
+                problem: None,
+            });
+        };
+        after = last.seq;
+        for e in page {
+            let detail: serde_json::Value = serde_json::from_str(&e.detail).unwrap_or_default();
+            if e.action == RESULTS_ACTION {
+                let Some(recorded) = detail["results_sha256"].as_str() else {
+                    continue;
+                };
+                checked += 1;
+                if results_digest_of(conn, &e.entity_id)? != recorded {
+                    let problem = format!(
+                        "评价 {} 的结果与记录的摘要不符 / the results of evaluation {} differ from their recorded digest",
+                        e.entity_id, e.entity_id
+                    );
+                    return Ok(broken(e.seq, problem, checked));
+                }
+                continue;
+            }
+            let (Some(body), Some(year), Some(number), Some(recorded)) = (
+                detail["body_id"].as_str(),
+                detail["year"].as_i64(),
+                detail["revision"].as_i64(),
+                detail["payload_sha256"].as_str(),
+            ) else {
+                continue;
+            };
+            checked += 1;
+            let stored = Revision::get(conn, body, year as i32, number as i32)?;
+            let differs = stored
+                .is_none_or(|r| r.id != e.entity_id || payload_sha256(&r.payload) != recorded);
+            if differs {
+                let problem = format!(
+                    "报告第 {number} 版与记录的摘要不符或已不存在 / revision {number} of a report differs from its recorded digest, or is gone"
+                );
+                return Ok(broken(e.seq, problem, checked));
+            }
+        }
+    }
+}
+
+/// The digest of an evaluation's stored results, read a page at a time.
+fn results_digest_of(conn: &mut DbConn, evaluation_id: &str) -> Result<String> {
+    use crate::db::models::evaluation::ResultFilter;
+    const PAGE: i64 = 2_000;
+    let mut digest = ResultsDigest::default();
+    let mut offset = 0;
+    loop {
+        let (rows, _) =
+            ResultRow::page(conn, evaluation_id, &ResultFilter::default(), offset, PAGE)?;
+        for r in &rows {
+            digest.add(r);
+        }
+        if (rows.len() as i64) < PAGE {
+            return Ok(digest.finish());
+        }
+        offset += PAGE;
+    }
 }
 
 /// Why the audit key could not be had.

@@ -52,6 +52,22 @@ fn rfc3339<S: serde::Serializer>(at: &NaiveDateTime, s: S) -> Result<S::Ok, S::E
 }
 
 impl AuditEntry {
+    /// Up to `limit` entries of these actions after position `after`, oldest first.
+    pub fn of_actions(
+        conn: &mut DbConn,
+        actions: &[&str],
+        after: i64,
+        limit: i64,
+    ) -> QueryResult<Vec<AuditEntry>> {
+        audit_log::table
+            .filter(audit_log::action.eq_any(actions.iter().map(|a| a.to_string())))
+            .filter(audit_log::seq.gt(after))
+            .order(audit_log::seq.asc())
+            .limit(limit)
+            .select(AuditEntry::as_select())
+            .load(conn)
+    }
+
     /// A page of the log, newest first, with the total.
     pub fn page(conn: &mut DbConn, offset: i64, limit: i64) -> QueryResult<(Vec<AuditEntry>, i64)> {
         let total = audit_log::table.count().get_result(conn)?;
