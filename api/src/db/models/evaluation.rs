@@ -4,9 +4,10 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+pub use super::objection::Objection;
 use crate::db::DbConn;
-use crate::db::schema::{evaluation_results, evaluations, objections};
-use crate::states::{EvaluationStatus, ObjectionStatus, TextEnum};
+use crate::db::schema::{evaluation_results, evaluations};
+use crate::states::{EvaluationStatus, TextEnum};
 
 /// An evaluation row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -84,32 +85,6 @@ pub struct ResultRow {
     pub borderline: i32,
     /// The whole result (points, explanation, warning, uncertainty) as JSON text.
     pub result: String,
-}
-
-/// An objection (异议) filed during public notice.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = objections)]
-pub struct Objection {
-    /// Id.
-    pub id: String,
-    /// The evaluation.
-    pub evaluation_id: String,
-    /// The body.
-    pub body_id: String,
-    /// What the body objects to.
-    pub text: String,
-    /// Who filed it.
-    pub filed_by: String,
-    /// When.
-    pub filed_at: NaiveDateTime,
-    /// open, upheld or rejected.
-    pub status: String,
-    /// The written answer.
-    pub answer: Option<String>,
-    /// Who answered.
-    pub answered_by: Option<String>,
-    /// When.
-    pub answered_at: Option<NaiveDateTime>,
 }
 
 /// Filters of a ranking.
@@ -473,75 +448,5 @@ impl ResultRow {
             };
         }
         Ok(())
-    }
-}
-
-impl Objection {
-    /// The objection with this id.
-    pub fn by_id(conn: &mut DbConn, id: &str) -> QueryResult<Option<Objection>> {
-        objections::table
-            .filter(objections::id.eq(id))
-            .select(Objection::as_select())
-            .first(conn)
-            .optional()
-    }
-
-    /// An evaluation's objections (of one body, when given), oldest first.
-    pub fn of_evaluation(
-        conn: &mut DbConn,
-        evaluation_id: &str,
-        body_id: Option<&str>,
-    ) -> QueryResult<Vec<Objection>> {
-        let mut q = objections::table
-            .filter(objections::evaluation_id.eq(evaluation_id))
-            .into_boxed();
-        if let Some(b) = body_id {
-            q = q.filter(objections::body_id.eq(b.to_string()));
-        }
-        q.order(objections::filed_at.asc())
-            .select(Objection::as_select())
-            .load(conn)
-    }
-
-    /// How many of an evaluation's objections await an answer.
-    pub fn open_count(conn: &mut DbConn, evaluation_id: &str) -> QueryResult<i64> {
-        objections::table
-            .filter(objections::evaluation_id.eq(evaluation_id))
-            .filter(objections::status.eq(ObjectionStatus::Open.as_str()))
-            .count()
-            .get_result(conn)
-    }
-
-    /// Records the answer to an objection still in status `from`; the rows changed (0 when
-    /// it was answered meanwhile).
-    pub fn answer(
-        conn: &mut DbConn,
-        id: &str,
-        from: ObjectionStatus,
-        to: ObjectionStatus,
-        answer: &str,
-        by: &str,
-        at: NaiveDateTime,
-    ) -> QueryResult<usize> {
-        diesel::update(
-            objections::table
-                .filter(objections::id.eq(id))
-                .filter(objections::status.eq(from.as_str())),
-        )
-        .set((
-            objections::status.eq(to.as_str()),
-            objections::answer.eq(answer),
-            objections::answered_by.eq(by),
-            objections::answered_at.eq(at),
-        ))
-        .execute(conn)
-    }
-
-    /// Inserts the row.
-    pub fn insert(&self, conn: &mut DbConn) -> QueryResult<()> {
-        diesel::insert_into(objections::table)
-            .values(self)
-            .execute(conn)
-            .map(|_| ())
     }
 }
