@@ -294,14 +294,11 @@ mod tests {
     fn values_and_problems_appear_beside_their_field() {
         let s = Scheme::default_scheme();
         let details = vec![
-            Detail {
-                field: "payload.media_channels[1]".into(),
-                problem: "“新媒体传播矩阵”重复填写了 weibo / weibo is listed more than once".into(),
-            },
-            Detail {
-                field: "payload.other".into(),
-                problem: "未知字段 other / unknown field other".into(),
-            },
+            Detail::new(
+                "payload.media_channels[1]",
+                "“新媒体传播矩阵”重复填写了 weibo / weibo is listed more than once",
+            ),
+            Detail::new("payload.other", "未知字段 other / unknown field other"),
         ];
         let problems = problems_by_field(&s, &details);
         let sections = sections(
