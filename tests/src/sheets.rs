@@ -24,8 +24,11 @@ pub enum Fill {
     Formula(String, String),
 }
 
-/// Every sheet of a workbook as (name, cells by (row, column)), read with calamine.
-pub fn read_all(bytes: &[u8]) -> Vec<(String, HashMap<(u32, u32), Data>)> {
+/// A sheet's cells that hold something, by zero-based (row, column).
+pub type Cells = HashMap<(u32, u32), Data>;
+
+/// Every sheet of a workbook as (name, cells), read with calamine.
+pub fn read_all(bytes: &[u8]) -> Vec<(String, Cells)> {
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).expect("a workbook");
     let names = book.sheet_names();
     names
