@@ -1,5 +1,5 @@
 //! The command line: `serve`, `migrate`, `user`, `client`, `openapi`, `audit`, `backup`,
-//! `restore`, `score`, `bench`.
+//! `restore`, `score`, `import`, `bench`.
 
 mod admin;
 pub mod backup;
@@ -12,6 +12,7 @@ mod bench_submissions;
 mod bundle;
 mod error;
 mod evaluate;
+mod import;
 mod input;
 mod report;
 mod score;
@@ -59,6 +60,8 @@ pub enum Command {
     Demo(crate::demo::DemoArgs),
     /// 按评价方案计算各机构得分、等级、排名和风险警示 (score bodies from JSONL files).
     Score(ScoreArgs),
+    /// 批量导入往年报告或事件（CSV 或 XLSX）(bulk import a past year's reports or incidents).
+    Import(import::ImportArgs),
     /// 性能基准 (benchmarks, printed as numbers).
     Bench(BenchArgs),
 }
@@ -154,6 +157,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Demo(args) => Ok(crate::demo::run(&args)?),
         Command::Report(args) => report::run(&args),
         Command::Score(args) => score::run(&args),
+        Command::Import(args) => import::run(&args),
         Command::Bench(args) => match args.target {
             BenchTarget::Scoring(args) => bench::scoring(&args),
             BenchTarget::Evaluation(args) => bench_evaluation::run(&args),
