@@ -7,6 +7,7 @@ mod bench;
 mod bench_console;
 mod bench_evaluation;
 mod bench_http;
+mod bench_import;
 mod bench_reports;
 mod bench_submissions;
 mod bundle;
@@ -134,6 +135,9 @@ pub enum BenchTarget {
     Submissions(bench_submissions::SubmissionsBenchArgs),
     /// The console's home, cycle, ranking and result pages (median and p99 server time).
     Console(bench_console::ConsoleBenchArgs),
+    /// A past year's reports imported from one CSV (60,000 rows by default): dry run, import,
+    /// the same file again, and the rows as an XLSX sheet.
+    Import(bench_import::ImportBenchArgs),
     /// A running server over HTTP: logins, the ranking page, a body's result and report saves
     /// at 1, 16 and 64 connections, next to `/healthz`.
     Http(bench_http::HttpBenchArgs),
@@ -165,6 +169,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             BenchTarget::Submissions(args) => bench_submissions::run(&args),
             BenchTarget::Console(args) => bench_console::run(&args),
             BenchTarget::Http(args) => bench_http::run(&args),
+            BenchTarget::Import(args) => bench_import::run(&args),
         },
     }
 }
