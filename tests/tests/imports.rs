@@ -248,6 +248,14 @@ on_both_backends!(
         assert_eq!(r.body["revision"], 2);
         assert_eq!(r.body["payload"]["press_releases"], 77);
         assert_eq!(audit_of(&app, &analyst, "import.reports").await.len(), 3);
+
+        // A decimal that JSON reads back a hair apart from its text still matches itself.
+        changed[0].1["revenue_wan"] = json!(1024.3600000000001);
+        let file = reports_csv(&changed).into_bytes();
+        let r = import(&app, &analyst, "reports", false, CSV, file.clone()).await;
+        assert_eq!(r.body["updated"], 1, "{}", r.body);
+        let r = import(&app, &analyst, "reports", false, CSV, file).await;
+        assert_eq!(r.body["unchanged"], 3, "{}", r.body);
     }
 );
 
