@@ -184,10 +184,7 @@ pub mod handlers {
     pub fn query(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
         let message = err.to_string();
         ApiError::bad_request(format!("查询参数有误 / invalid query: {message}"))
-            .with_details(vec![ErrorDetail {
-                field: field_of(&message),
-                problem: message,
-            }])
+            .with_details(vec![ErrorDetail::new(field_of(&message), message)])
             .into()
     }
 

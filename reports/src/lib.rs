@@ -1,5 +1,6 @@
 //! Renders scoring output for people: ranking tables (JSON, CSV, XLSX, HTML), charts (SVG,
-//! PNG) and the documents the regulator issues (HTML, PDF).
+//! PNG) and the documents the regulator issues (HTML, PDF); and the report workbook a body
+//! fills in offline, with the spreadsheets an import reads ([`workbook`]).
 //!
 //! A pure library, like `pubeval-scoring`: no HTTP, no database; the only files it reads are
 //! the fonts ([`fonts`]). Every renderer
@@ -15,6 +16,7 @@ pub mod pdf;
 pub mod ranking;
 pub mod table;
 pub mod width;
+pub mod workbook;
 
 pub use charts::ChartName;
 pub use error::ReportError;

@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 
 pub mod browser;
 pub mod console;
+pub mod sheets;
 
 /// A year of `bodies` generated bodies (the demo's generator, `seed`) under the active scheme,
 /// and that year's evaluation run to draft; the evaluation's id.

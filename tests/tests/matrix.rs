@@ -678,6 +678,44 @@ fn probes(w: &World) -> BTreeMap<&'static str, Probe> {
             [200, 200, 200, 404, 404, 404, 200, 401],
         ),
     );
+    // The workbook and the imports: a JSON body is no workbook or table (415) for whoever
+    // passes the route's policy; the content type is read before the body's ownership.
+    m.insert(
+        "cycles_template",
+        probe(
+            "GET",
+            "/api/v1/cycles/2025/template.xlsx".into(),
+            None,
+            [200, 200, 200, 200, 403, 403, 403, 401],
+        ),
+    );
+    m.insert(
+        "submissions_upload_xlsx",
+        probe(
+            "POST",
+            format!("/api/v1/bodies/{own}/submissions/2025/xlsx"),
+            Some(json!({})),
+            [415, 403, 415, 415, 403, 403, 403, 401],
+        ),
+    );
+    m.insert(
+        "imports_reports",
+        probe(
+            "POST",
+            "/api/v1/cycles/2025/import?dry_run=true".into(),
+            Some(json!({})),
+            [415, 415, 403, 403, 403, 403, 403, 401],
+        ),
+    );
+    m.insert(
+        "imports_incidents",
+        probe(
+            "POST",
+            "/api/v1/cycles/2025/import/incidents?dry_run=true".into(),
+            Some(json!({})),
+            [415, 415, 403, 403, 403, 403, 403, 401],
+        ),
+    );
     m.insert(
         "audit_list",
         probe(

@@ -24,6 +24,9 @@ pub enum CliError {
     /// The input is wrong; exit code 2.
     #[error("{}", describe_input(.0))]
     Input(Vec<LineProblem>),
+    /// A file refused as a whole after every problem was reported (an import); exit code 2.
+    #[error("{0}")]
+    Rejected(String),
     /// Anything else; exit code 1.
     #[error("错误 / error: {0:#}")]
     Other(#[from] anyhow::Error),
@@ -33,7 +36,7 @@ impl CliError {
     /// The process exit code: 2 for bad input, 1 otherwise.
     pub fn exit_code(&self) -> u8 {
         match self {
-            CliError::Input(_) => 2,
+            CliError::Input(_) | CliError::Rejected(_) => 2,
             CliError::Other(_) => 1,
         }
     }

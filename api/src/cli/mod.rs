@@ -1,5 +1,5 @@
 //! The command line: `serve`, `migrate`, `user`, `client`, `openapi`, `audit`, `backup`,
-//! `restore`, `score`, `bench`.
+//! `restore`, `score`, `import`, `bench`.
 
 mod admin;
 pub mod backup;
@@ -7,11 +7,13 @@ mod bench;
 mod bench_console;
 mod bench_evaluation;
 mod bench_http;
+mod bench_import;
 mod bench_reports;
 mod bench_submissions;
 mod bundle;
 mod error;
 mod evaluate;
+mod import;
 mod input;
 mod report;
 mod score;
@@ -59,6 +61,8 @@ pub enum Command {
     Demo(crate::demo::DemoArgs),
     /// 按评价方案计算各机构得分、等级、排名和风险警示 (score bodies from JSONL files).
     Score(ScoreArgs),
+    /// 批量导入往年报告或事件（CSV 或 XLSX）(bulk import a past year's reports or incidents).
+    Import(import::ImportArgs),
     /// 性能基准 (benchmarks, printed as numbers).
     Bench(BenchArgs),
 }
@@ -131,6 +135,9 @@ pub enum BenchTarget {
     Submissions(bench_submissions::SubmissionsBenchArgs),
     /// The console's home, cycle, ranking and result pages (median and p99 server time).
     Console(bench_console::ConsoleBenchArgs),
+    /// A past year's reports imported from one CSV (60,000 rows by default): dry run, import,
+    /// the same file again, and the rows as an XLSX sheet.
+    Import(bench_import::ImportBenchArgs),
     /// A running server over HTTP: logins, the ranking page, a body's result and report saves
     /// at 1, 16 and 64 connections, next to `/healthz`.
     Http(bench_http::HttpBenchArgs),
@@ -154,6 +161,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Demo(args) => Ok(crate::demo::run(&args)?),
         Command::Report(args) => report::run(&args),
         Command::Score(args) => score::run(&args),
+        Command::Import(args) => import::run(&args),
         Command::Bench(args) => match args.target {
             BenchTarget::Scoring(args) => bench::scoring(&args),
             BenchTarget::Evaluation(args) => bench_evaluation::run(&args),
@@ -161,6 +169,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             BenchTarget::Submissions(args) => bench_submissions::run(&args),
             BenchTarget::Console(args) => bench_console::run(&args),
             BenchTarget::Http(args) => bench_http::run(&args),
+            BenchTarget::Import(args) => bench_import::run(&args),
         },
     }
 }

@@ -55,6 +55,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             .route("/report/{year}", web::get().to(report::page))
             .route("/report/{year}", web::post().to(report::post))
+            .route(
+                "/report/{year}/template.xlsx",
+                web::get().to(report::template),
+            )
+            .route("/report/{year}/xlsx", web::post().to(report::upload))
             .route("/warnings/{id}/notice.html", web::get().to(notice::html))
             .route("/warnings/{id}/notice.pdf", web::get().to(notice::pdf))
             .route(

@@ -8,7 +8,7 @@ mod convert;
 mod form;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use pubeval_scoring::Completeness;
 use serde::Deserialize;
@@ -21,7 +21,10 @@ use super::page::{ConsoleError, Nav, chinese_part, html_response, see_other};
 use super::session::Session;
 use crate::db::DbConn;
 use crate::domain::submissions::{self, Precondition, ReportForm};
-use crate::domain::{Ctx, Error, ErrorCode, Noun, Result, StateMachine, TextEnum, bodies};
+use crate::domain::{
+    Ctx, Error, ErrorCode, Noun, Result, StateMachine, TextEnum, bodies, workbooks,
+};
+use crate::extract::{Accept, Upload};
 use crate::state::AppState;
 use crate::states::{SubmissionAction, SubmissionStatus};
 
@@ -44,6 +47,9 @@ struct ReportPage {
     general_error: Option<String>,
     summary: Vec<SummaryLine>,
     sections: Vec<Section>,
+    /// What was wrong with an uploaded workbook: its reason, and each problem with its cell.
+    upload_error: Option<String>,
+    upload_problems: Vec<String>,
 }
 
 /// `?done=`: what the last POST did (Post/Redirect/Get).
@@ -75,6 +81,8 @@ struct Shown {
     revision: Option<i32>,
     error: Option<Error>,
     notice: Option<String>,
+    /// A workbook's refusal, shown above the form rather than beside its fields.
+    upload_error: Option<Error>,
 }
 
 fn own_body(ctx: &Ctx) -> Result<String> {
@@ -96,6 +104,9 @@ pub async fn page(
     let notice = match done.done.as_deref() {
         Some("saved") => Some("草稿已保存。".to_string()),
         Some("sent") => Some("报告已提交，请等待评价人员审核。".to_string()),
+        Some("uploaded") => {
+            Some("Excel 工作簿已上传并保存为草稿，请核对下方内容后再提交。".to_string())
+        }
         _ => None,
     };
     let nav = Nav::of(&session);
@@ -149,6 +160,7 @@ pub async fn post(
                         revision: Some(revision),
                         error: Some(error),
                         notice: None,
+                        upload_error: None,
                     };
                     Answer::Page(status, Box::new(load(conn, ctx, &body, year, nav, shown)?))
                 }
@@ -295,6 +307,21 @@ fn load(
             _ => general_error = Some(chinese_part(&e.message).to_string()),
         }
     }
+    let (upload_error, upload_problems) = match &shown.upload_error {
+        None => (None, Vec::new()),
+        Some(e) => {
+            let problems = e
+                .details
+                .iter()
+                .filter(|d| d.field != "workbook")
+                .map(|d| match &d.cell {
+                    Some(cell) => format!("{cell}：{}", chinese_part(&d.problem)),
+                    None => chinese_part(&d.problem).to_string(),
+                })
+                .collect();
+            (Some(chinese_part(&e.message).to_string()), problems)
+        }
+    };
     let values = shown.values.unwrap_or(stored);
     let problems = form::problems_by_field(&material.scheme, &details);
     let sections = form::sections(&material.scheme, &values, &problems);
@@ -335,5 +362,112 @@ fn load(
         general_error,
         summary,
         sections,
+        upload_error,
+        upload_problems,
     })
+}
+
+/// `GET /console/report/{year}/template.xlsx`: the year's Excel template, pre-filled with the
+/// body's current report (the same use case as the API's).
+pub async fn template(
+    state: web::Data<AppState>,
+    session: Session,
+    year: web::Path<i32>,
+) -> std::result::Result<HttpResponse, ConsoleError> {
+    let year = year.into_inner();
+    let document = state
+        .run(&session.principal, move |conn, ctx| {
+            own_body(ctx)?;
+            workbooks::template(conn, ctx, year)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type(crate::extract::upload::XLSX)
+        .insert_header(("Cache-Control", "no-store"))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .insert_header(crate::download::disposition(
+            &document.ascii_name,
+            &document.file_name,
+            false,
+        ))
+        .body(document.bytes))
+}
+
+/// `POST /console/report/{year}/xlsx`: a filled-in template (a multipart form with `csrf`,
+/// `revision` and the file) saved as a draft, exactly as the API saves it; a refusal is shown
+/// on the page with every problem and its cell.
+pub async fn upload(
+    state: web::Data<AppState>,
+    session: Session,
+    year: web::Path<i32>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> std::result::Result<HttpResponse, ConsoleError> {
+    let year = year.into_inner();
+    let nav = Nav::of(&session);
+    let read = Upload::read(&req, payload, Accept::Workbook).await;
+    if let Ok(upload) = &read {
+        session.check_csrf(upload.field("csrf").unwrap_or(""))?;
+    }
+    let answer = state
+        .run(&session.principal, move |conn, ctx| {
+            let body = own_body(ctx)?;
+            let upload = match read {
+                Ok(upload) => upload,
+                Err(e) => return refused_upload(conn, ctx, &body, year, nav, e),
+            };
+            let precondition = match upload.field("revision").and_then(|r| r.trim().parse().ok()) {
+                None | Some(0) => Precondition::Absent,
+                Some(n) => Precondition::Revision(n),
+            };
+            match workbooks::upload(conn, ctx, &body, year, precondition, &upload.bytes) {
+                Ok(_) => Ok(None),
+                Err(e) => refused_upload(conn, ctx, &body, year, nav, e),
+            }
+        })
+        .await?;
+    match answer {
+        None => Ok(see_other(&format!("/console/report/{year}?done=uploaded"))),
+        Some((status, page)) => render(status, &page),
+    }
+}
+
+/// The page again with an upload's refusal above the form; refusals no page can show (404,
+/// 500) stay errors.
+fn refused_upload(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    body: &str,
+    year: i32,
+    nav: Nav,
+    error: Error,
+) -> Result<Option<(StatusCode, Box<ReportPage>)>> {
+    let on_page = shown_on_form(&error)
+        || matches!(
+            error.code,
+            ErrorCode::BadRequest | ErrorCode::PayloadTooLarge | ErrorCode::UnsupportedMediaType
+        );
+    if !on_page {
+        return Err(error);
+    }
+    let status =
+        StatusCode::from_u16(error.code.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+    let shown = if matches!(
+        error.code,
+        ErrorCode::StaleRevision | ErrorCode::IfMatchRequired
+    ) {
+        Shown {
+            error: Some(error),
+            ..Shown::default()
+        }
+    } else {
+        Shown {
+            upload_error: Some(error),
+            ..Shown::default()
+        }
+    };
+    Ok(Some((
+        status,
+        Box::new(load(conn, ctx, body, year, nav, shown)?),
+    )))
 }

@@ -76,6 +76,21 @@ pub struct Detail {
     pub field: String,
     /// What is wrong with it (Chinese, then English).
     pub problem: String,
+    /// The spreadsheet cell it came from, e.g. `年度宣传工作报告!E7`, when it came from a
+    /// workbook (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cell: Option<String>,
+}
+
+impl Detail {
+    /// A problem of a field, from no spreadsheet cell.
+    pub fn new(field: impl Into<String>, problem: impl Into<String>) -> Detail {
+        Detail {
+            field: field.into(),
+            problem: problem.into(),
+            cell: None,
+        }
+    }
 }
 
 /// A refused or failed use case.
@@ -162,10 +177,7 @@ impl Error {
             format!("字段 {field} 有误：{zh}"),
             format!("invalid field {field}: {en}"),
         )
-        .with_details(vec![Detail {
-            field: field.to_string(),
-            problem: format!("{zh} / {en}"),
-        }])
+        .with_details(vec![Detail::new(field, format!("{zh} / {en}"))])
     }
 
     /// 422 listing every problem: the first hundred, then one "and N more" (validation in the
@@ -178,10 +190,8 @@ impl Error {
         } else {
             problems.len()
         };
-        let detail = |p: &Problem| Detail {
-            field: p.field.clone(),
-            problem: format!("{} / {}", p.message, p.message_en),
-        };
+        let detail =
+            |p: &Problem| Detail::new(p.field.clone(), format!("{} / {}", p.message, p.message_en));
         let mut details: Vec<Detail> = problems[..kept].iter().map(detail).collect();
         if kept < problems.len() {
             details.push(detail(&Problem::more(".", n - total(&problems[..kept]))));

@@ -15,6 +15,7 @@ pub mod error;
 pub mod error_code;
 pub mod evaluations;
 pub mod health;
+pub mod imports;
 pub mod incidents;
 pub mod metrics;
 pub mod objections;
@@ -22,9 +23,11 @@ pub mod policy;
 pub mod principal;
 pub mod schemes;
 pub mod sessions;
+pub mod sheets;
 pub mod submissions;
 pub mod users;
 pub mod warnings;
+pub mod workbooks;
 
 /// The states and their transition tables (`crate::states`, which both the domain and the
 /// models' queries name).

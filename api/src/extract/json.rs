@@ -135,10 +135,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 crate::domain::ErrorCode::ValidationFailed,
                 format!("字段 {field} 有误 / invalid field {field}: {message}"),
             )
-            .with_details(vec![ErrorDetail {
-                field,
-                problem: message,
-            }]))
+            .with_details(vec![ErrorDetail::new(field, message)]))
         }
     }
 }

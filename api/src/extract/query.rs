@@ -57,10 +57,7 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
         ApiError::bad_request(format!(
             "查询参数 {parameter} 有误 / invalid query parameter {parameter}: {message}"
         ))
-        .with_details(vec![ErrorDetail {
-            field: parameter,
-            problem: message,
-        }])
+        .with_details(vec![ErrorDetail::new(parameter, message)])
     })
 }
 

@@ -5,10 +5,11 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{Page, PageQuery, call};
+use super::{BinaryFile, Page, PageQuery, call};
 use crate::db::models::cycle::{Cycle, LateEntryException};
 use crate::domain::cycles::{self, CycleChanges, NewCycle, NewException};
 use crate::domain::policy::{AnyUser, Staff};
+use crate::domain::workbooks;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Auth;
 use crate::state::AppState;
@@ -219,4 +220,36 @@ pub async fn list_exceptions(
         page,
         per_page,
     )))
+}
+
+/// The year's report template (年度宣传工作报告) as an Excel workbook.
+///
+/// Generated from the cycle's scheme: one row per field (per member of a set), only the value column editable,
+/// with 是/否 lists and range checks; a body user's is pre-filled with its current report.
+#[utoipa::path(get, path = "/api/v1/cycles/{year}/template.xlsx", operation_id = "cycles_template", tag = "cycles",
+    params(("year" = i32, Path, description = "Evaluation year")), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The workbook, named {year}年度宣传工作报告.xlsx (Content-Disposition filename*)", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = BinaryFile),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "An external client, or a body user bound to no body", body = ErrorBody),
+        (status = 404, description = "No cycle for the year", body = ErrorBody),
+    ))]
+#[get("/api/v1/cycles/{year}/template.xlsx")]
+pub async fn template(
+    state: web::Data<AppState>,
+    auth: Auth<AnyUser>,
+    year: web::Path<i32>,
+) -> Result<HttpResponse, ApiError> {
+    let year = year.into_inner();
+    let document = call(&state, &auth, move |conn, ctx| {
+        workbooks::template(conn, ctx, year)
+    })
+    .await?;
+    Ok(super::reports::attachment(
+        document.bytes,
+        crate::extract::upload::XLSX,
+        &document.ascii_name,
+        &document.file_name,
+        false,
+    ))
 }

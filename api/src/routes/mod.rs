@@ -8,6 +8,7 @@ pub mod clients;
 pub mod cycles;
 pub mod evaluations;
 pub mod health;
+pub mod imports;
 pub mod incidents;
 pub mod metrics;
 pub mod notices;
@@ -58,10 +59,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(cycles::update)
         .service(cycles::list)
         .service(cycles::get)
+        .service(cycles::template)
         .service(cycles::grant_exception)
         .service(cycles::list_exceptions)
         .service(submissions::list)
         .service(submissions::save)
+        .service(submissions::upload_xlsx)
         .service(submissions::submit)
         .service(submissions::return_report)
         .service(submissions::accept)
@@ -98,8 +101,24 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(reports::chart_png)
         .service(annual::annual_report_html)
         .service(annual::annual_report_pdf)
+        .service(imports::reports)
+        .service(imports::incidents)
         .service(audit::list)
         .service(audit::verify);
+}
+
+/// A file as the request or response body (an XLSX workbook, a CSV), as OpenAPI describes
+/// binary content: `type: string, format: binary`.
+#[derive(Debug, ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct BinaryFile(pub Vec<u8>);
+
+/// A browser's form holding a file (`multipart/form-data`).
+#[derive(Debug, ToSchema)]
+pub struct FileForm {
+    /// The file.
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
 }
 
 /// Rows per page by default.

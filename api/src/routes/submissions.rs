@@ -7,13 +7,14 @@ use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{Page, PageQuery, call};
+use super::{BinaryFile, FileForm, Page, PageQuery, call};
 use crate::db::models::submission::{Revision, StatusLine};
 use crate::domain::clock::utc;
 use crate::domain::policy::{AnyUser, BodyOrAdmin, Staff};
 use crate::domain::submissions::{self, ListFilter, Precondition};
+use crate::domain::workbooks;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Auth, OptionalJson};
+use crate::extract::{Accept, Auth, OptionalJson, Upload};
 use crate::state::AppState;
 
 /// A revision as the API shows it.
@@ -128,6 +129,64 @@ pub async fn save(
     let payload = body.into_inner().payload.0;
     let saved = call(&state, &auth, move |conn, ctx| {
         submissions::save(conn, ctx, &body_id, year, precondition, &payload)
+    })
+    .await?;
+    let status = if saved.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok(revision_response(status, saved.revision))
+}
+
+/// Saves a filled-in report template (XLSX) as a new draft revision.
+///
+/// The workbook of `GET /api/v1/cycles/{year}/template.xlsx`, validated exactly as the JSON save is and under the same `If-Match`
+/// rules. Every problem names its cell (`details[].cell`, e.g. `年度宣传工作报告!E8`) beside its
+/// field; a workbook that is not this year's template is refused whole.
+#[utoipa::path(post, path = "/api/v1/bodies/{id}/submissions/{year}/xlsx", operation_id = "submissions_upload_xlsx", tag = "submissions",
+    request_body(description = "The workbook itself, or a form with it as its file part; at most 20 MB",
+        content(
+            (BinaryFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (FileForm = "multipart/form-data"),
+        )),
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "Body id"),
+        ("year" = i32, Path, description = "Evaluation year"),
+        ("If-Match" = Option<String>, Header, description = "The revision being edited, e.g. \"3\"; required once a revision exists"),
+    ),
+    responses(
+        (status = 200, description = "Saved as a new revision (ETag: the revision)", body = RevisionView),
+        (status = 201, description = "The first revision (ETag: \"1\")", body = RevisionView),
+        (status = 400, description = "Not an XLSX workbook, a malformed form, or an If-Match naming no revision", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Analysts and clients do not write reports", body = ErrorBody),
+        (status = 404, description = "No such body, or not yours", body = ErrorBody),
+        (status = 409, description = "Outside the window, no cycle, or already submitted", body = ErrorBody),
+        (status = 412, description = "If-Match names a revision that is no longer current", body = ErrorBody),
+        (status = 413, description = "Larger than 20 MB, or expanding past 200 MB (a zip bomb)", body = ErrorBody),
+        (status = 415, description = "Neither an XLSX workbook nor a multipart form", body = ErrorBody),
+        (status = 422, description = "Not this year's template (details[0].cell says where), or invalid cells: every problem in details with its field and cell", body = ErrorBody),
+        (status = 428, description = "If-Match is required once a revision exists", body = ErrorBody),
+    ))]
+#[post("/api/v1/bodies/{id}/submissions/{year}/xlsx")]
+pub async fn upload_xlsx(
+    state: web::Data<AppState>,
+    auth: Auth<BodyOrAdmin>,
+    req: HttpRequest,
+    path: web::Path<(String, i32)>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let (body_id, year) = path.into_inner();
+    let Some(precondition) = if_match(&req) else {
+        return Err(ApiError::bad_request(
+            "If-Match 应为修订号，如 \"3\" / If-Match must name a revision, e.g. \"3\"",
+        ));
+    };
+    let upload = Upload::read(&req, payload, Accept::Workbook).await?;
+    let saved = call(&state, &auth, move |conn, ctx| {
+        workbooks::upload(conn, ctx, &body_id, year, precondition, &upload.bytes)
     })
     .await?;
     let status = if saved.created {

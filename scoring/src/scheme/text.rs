@@ -83,6 +83,46 @@ pub fn describe_grade_band(scheme: &super::Scheme, index: usize) -> String {
     }
 }
 
+/// What a number field admits, in Chinese, e.g. `不小于 0、不大于 100000的整数` or
+/// `大于 0的数值，可带小数（单位：万元）`; `None` for bools and sets, which admit no range.
+/// The console's form and the report workbook both say it this way.
+pub fn describe_field_range(scheme: &super::Scheme, field: &super::FieldDef) -> Option<String> {
+    use super::FieldType;
+    let what = match field.field_type {
+        FieldType::Bool | FieldType::Set => return None,
+        FieldType::Integer => "整数",
+        FieldType::Decimal => "数值，可带小数",
+    };
+    let unit = field
+        .unit
+        .as_deref()
+        .map(|u| format!("（单位：{u}）"))
+        .unwrap_or_default();
+    let lo = field.min.map(|m| {
+        if field.min_exclusive {
+            format!("大于 {}", format_number(m))
+        } else {
+            format!("不小于 {}", format_number(m))
+        }
+    });
+    let hi = match (&field.max, &field.max_field) {
+        (Some(m), _) => Some(format!("不大于 {}", format_number(*m))),
+        (None, Some(other)) => Some(format!(
+            "不大于“{}”",
+            scheme
+                .field(other)
+                .map_or(other.as_str(), |f| f.label.as_str())
+        )),
+        (None, None) => None,
+    };
+    let bounds = match (lo, hi) {
+        (Some(lo), Some(hi)) => format!("{lo}、{hi}的"),
+        (Some(x), None) | (None, Some(x)) => format!("{x}的"),
+        (None, None) => String::new(),
+    };
+    Some(format!("{bounds}{what}{unit}"))
+}
+
 /// A rule in words, as the explanation of a score shows it.
 pub fn describe_rule(rule: &super::Rule) -> String {
     use super::Rule;
@@ -126,6 +166,26 @@ mod tests {
         assert_eq!(chinese_number(32), "三十二");
         assert_eq!(chinese_number(105), "一百零五");
         assert_eq!(chinese_number(110), "一百一十");
+    }
+
+    #[test]
+    fn number_ranges_read_as_a_form_says_them() {
+        let s = super::super::Scheme::default_scheme();
+        let range = |name: &str| s.field(name).and_then(|f| describe_field_range(&s, f));
+        assert_eq!(
+            range("press_releases").as_deref(),
+            Some("不小于 0、不大于 100000的整数")
+        );
+        assert_eq!(
+            range("revenue_wan").as_deref(),
+            Some("大于 0的数值，可带小数（单位：万元）")
+        );
+        assert_eq!(
+            range("complaints_resolved_on_time").as_deref(),
+            Some("不小于 0、不大于“受理申投诉数”的整数")
+        );
+        assert_eq!(range("policy_approved"), None);
+        assert_eq!(range("media_channels"), None);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use pubeval_scoring::Scheme;
-use pubeval_scoring::scheme::text::format_number;
+use pubeval_scoring::scheme::text::{describe_field_range, format_number};
 use pubeval_scoring::scheme::{FieldDef, FieldType, ValueSource, format_articles};
 use serde_json::Value;
 
@@ -261,40 +261,14 @@ fn field_view(
 
 /// What a field admits, in Chinese.
 fn range_of(scheme: &Scheme, field: &FieldDef) -> String {
-    let what = match field.field_type {
-        FieldType::Bool => return "已落实的请勾选".into(),
-        FieldType::Set => return "可多选，勾选所有适用项".into(),
-        FieldType::Integer => "整数",
-        FieldType::Decimal => "数值，可带小数",
-    };
-    let unit = field
-        .unit
-        .as_deref()
-        .map(|u| format!("（单位：{u}）"))
-        .unwrap_or_default();
-    let lo = field.min.map(|m| {
-        if field.min_exclusive {
-            format!("大于 {}", format_number(m))
-        } else {
-            format!("不小于 {}", format_number(m))
-        }
-    });
-    let hi = match (&field.max, &field.max_field) {
-        (Some(m), _) => Some(format!("不大于 {}", format_number(*m))),
-        (None, Some(other)) => Some(format!(
-            "不大于“{}”",
-            scheme
-                .field(other)
-                .map_or(other.as_str(), |f| f.label.as_str())
-        )),
-        (None, None) => None,
-    };
-    let bounds = match (lo, hi) {
-        (Some(lo), Some(hi)) => format!("{lo}、{hi}的"),
-        (Some(x), None) | (None, Some(x)) => format!("{x}的"),
-        (None, None) => String::new(),
-    };
-    format!("填写{bounds}{what}{unit}")
+    match field.field_type {
+        FieldType::Bool => "已落实的请勾选".into(),
+        FieldType::Set => "可多选，勾选所有适用项".into(),
+        FieldType::Integer | FieldType::Decimal => format!(
+            "填写{}",
+            describe_field_range(scheme, field).unwrap_or_default()
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -320,14 +294,11 @@ mod tests {
     fn values_and_problems_appear_beside_their_field() {
         let s = Scheme::default_scheme();
         let details = vec![
-            Detail {
-                field: "payload.media_channels[1]".into(),
-                problem: "“新媒体传播矩阵”重复填写了 weibo / weibo is listed more than once".into(),
-            },
-            Detail {
-                field: "payload.other".into(),
-                problem: "未知字段 other / unknown field other".into(),
-            },
+            Detail::new(
+                "payload.media_channels[1]",
+                "“新媒体传播矩阵”重复填写了 weibo / weibo is listed more than once",
+            ),
+            Detail::new("payload.other", "未知字段 other / unknown field other"),
         ];
         let problems = problems_by_field(&s, &details);
         let sections = sections(

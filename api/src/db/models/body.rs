@@ -82,6 +82,11 @@ impl Body {
             .optional()
     }
 
+    /// Every body of the registry (an import looks rows up by approval number).
+    pub fn all(conn: &mut DbConn) -> QueryResult<Vec<Body>> {
+        bodies::table.select(Body::as_select()).load(conn)
+    }
+
     /// Inserts a body.
     pub fn insert(&self, conn: &mut DbConn) -> QueryResult<()> {
         diesel::insert_into(bodies::table)

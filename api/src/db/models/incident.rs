@@ -98,6 +98,42 @@ impl IncidentRow {
             .map(|_| ())
     }
 
+    /// Inserts many incidents, in statements of `chunk` rows; `done` hears how many are written
+    /// after each.
+    pub fn insert_all(
+        conn: &mut DbConn,
+        rows: &[IncidentRow],
+        chunk: usize,
+        done: &mut dyn FnMut(usize),
+    ) -> QueryResult<()> {
+        let mut written = 0;
+        for part in rows.chunks(chunk.max(1)) {
+            // The multi-backend connection has no batch insert; each backend's own has.
+            let insert = diesel::insert_into(incidents::table).values(part);
+            match conn {
+                DbConn::Sqlite(c) => insert.execute(c)?,
+                DbConn::Postgres(c) => insert.execute(c)?,
+            };
+            written += part.len();
+            done(written);
+        }
+        Ok(())
+    }
+
+    /// The incidents that occurred within `[start, end)` (UTC), voided ones left out.
+    pub fn occurred_within(
+        conn: &mut DbConn,
+        start: NaiveDateTime,
+        end: NaiveDateTime,
+    ) -> QueryResult<Vec<IncidentRow>> {
+        incidents::table
+            .filter(incidents::occurred_at.ge(start))
+            .filter(incidents::occurred_at.lt(end))
+            .filter(incidents::voided_at.is_null())
+            .select(IncidentRow::as_select())
+            .load(conn)
+    }
+
     /// Sets kind and severity of an incident that is not voided; the rows changed (0 when it
     /// was voided meanwhile).
     pub fn set_classification(

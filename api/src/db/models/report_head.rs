@@ -57,6 +57,40 @@ impl ReportHead {
         Ok(())
     }
 
+    /// Moves the heads of many reports to these revisions (each the latest of its report): the
+    /// old heads go and new ones are written, one statement each for the lot.
+    pub fn replace_all(conn: &mut DbConn, revisions: &[Revision]) -> QueryResult<()> {
+        use std::collections::BTreeMap;
+        let mut by_year: BTreeMap<i32, Vec<String>> = BTreeMap::new();
+        for r in revisions {
+            by_year.entry(r.year).or_default().push(r.body_id.clone());
+        }
+        for (year, bodies) in by_year {
+            diesel::delete(
+                report_heads::table
+                    .filter(report_heads::year.eq(year))
+                    .filter(report_heads::body_id.eq_any(bodies)),
+            )
+            .execute(conn)?;
+        }
+        let heads: Vec<ReportHead> = revisions
+            .iter()
+            .map(|r| ReportHead {
+                body_id: r.body_id.clone(),
+                year: r.year,
+                revision: r.revision,
+                status: r.status.clone(),
+                created_at: r.created_at,
+            })
+            .collect();
+        let insert = diesel::insert_into(report_heads::table).values(heads.as_slice());
+        match conn {
+            DbConn::Sqlite(c) => insert.execute(c)?,
+            DbConn::Postgres(c) => insert.execute(c)?,
+        };
+        Ok(())
+    }
+
     /// How many of the bodies the year expects have a current report in each state (`None`:
     /// no report yet).
     ///

@@ -85,6 +85,45 @@ impl Revision {
         Ok((items, total))
     }
 
+    /// The current revision of every report of a year (number, status and payload, by body),
+    /// read through the heads: one row per report.
+    pub fn currents_of_year(conn: &mut DbConn, year: i32) -> QueryResult<Vec<Revision>> {
+        report_heads::table
+            .inner_join(
+                submissions::table.on(submissions::body_id
+                    .eq(report_heads::body_id)
+                    .and(submissions::year.eq(report_heads::year))
+                    .and(submissions::revision.eq(report_heads::revision))),
+            )
+            .filter(report_heads::year.eq(year))
+            .select(Revision::as_select())
+            .load(conn)
+    }
+
+    /// Appends many revisions, each the next of its report (or its first), and moves their
+    /// reports' heads to them, in statements of `chunk` rows; call in a transaction. `done`
+    /// hears how many are written after each statement.
+    pub fn insert_all(
+        conn: &mut DbConn,
+        revisions: &[Revision],
+        chunk: usize,
+        done: &mut dyn FnMut(usize),
+    ) -> QueryResult<()> {
+        let mut written = 0;
+        for part in revisions.chunks(chunk.max(1)) {
+            // The multi-backend connection has no batch insert; each backend's own has.
+            let insert = diesel::insert_into(submissions::table).values(part);
+            match conn {
+                DbConn::Sqlite(c) => insert.execute(c)?,
+                DbConn::Postgres(c) => insert.execute(c)?,
+            };
+            ReportHead::replace_all(conn, part)?;
+            written += part.len();
+            done(written);
+        }
+        Ok(())
+    }
+
     /// Appends the revision and moves its report's head to it; call in a transaction.
     pub fn insert(&self, conn: &mut DbConn) -> QueryResult<()> {
         diesel::insert_into(submissions::table)

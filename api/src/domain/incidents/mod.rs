@@ -15,6 +15,7 @@ use utoipa::ToSchema;
 
 pub use change::{correct, void};
 pub use read::{get, page, page_of_body};
+pub(crate) use report::analyst_row;
 pub use report::{record, self_report};
 
 use crate::db::DbConn;

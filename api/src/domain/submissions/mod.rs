@@ -94,7 +94,7 @@ fn check_window(conn: &mut DbConn, ctx: &Ctx, cycle: &Cycle, body_id: &str) -> R
 }
 
 /// The year's cycle and its scheme, or 409 when the year has no cycle.
-fn cycle_and_scheme(conn: &mut DbConn, year: i32) -> Result<(Cycle, Scheme)> {
+pub(crate) fn cycle_and_scheme(conn: &mut DbConn, year: i32) -> Result<(Cycle, Scheme)> {
     let cycle = Cycle::by_year(conn, year)?.ok_or_else(|| {
         Error::conflict(
             ErrorCode::NoCycle,
@@ -107,7 +107,7 @@ fn cycle_and_scheme(conn: &mut DbConn, year: i32) -> Result<(Cycle, Scheme)> {
 }
 
 /// The body's data, for a viewer who may see it (404 otherwise, and when there is no body).
-fn require_body(conn: &mut DbConn, ctx: &Ctx, body_id: &str) -> Result<Body> {
+pub(crate) fn require_body(conn: &mut DbConn, ctx: &Ctx, body_id: &str) -> Result<Body> {
     ctx.viewer().body_data(body_id)?;
     Body::by_id(conn, body_id)?.ok_or_else(|| Error::not_found(Noun::Body))
 }
