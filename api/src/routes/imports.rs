@@ -35,6 +35,18 @@ pub struct ImportReply {
     pub error: Option<ErrorPayload>,
 }
 
+/// A refused import (422): the summary of a real run that had errors, with the error beside
+/// it; or, when no file could be read as rows at all (a form without one, a workbook that is
+/// not a table), the one error shape alone. Documentation only.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ImportRefusal {
+    /// A real run with errors: nothing written.
+    Summary(ImportReply),
+    /// Nothing could be read.
+    Error(ErrorBody),
+}
+
 /// What is being imported.
 #[derive(Debug, Clone, Copy)]
 enum What {
@@ -133,7 +145,7 @@ async fn import(
         (status = 409, description = "No cycle for the year", body = ErrorBody),
         (status = 413, description = "Larger than 20 MB, or a workbook expanding past 200 MB", body = ErrorBody),
         (status = 415, description = "Neither CSV, an XLSX workbook nor a multipart form", body = ErrorBody),
-        (status = 422, description = "A real run with any error: nothing written; the same summary, with `error` in the one error shape beside it", body = ImportReply),
+        (status = 422, description = "A real run with any error: nothing written; the same summary, with `error` in the one error shape beside it (or that error alone when no row could be read)", body = ImportRefusal),
     ))]
 #[post("/api/v1/cycles/{year}/import")]
 pub async fn reports(
@@ -180,7 +192,7 @@ pub async fn reports(
         (status = 409, description = "No cycle for the year and no active scheme", body = ErrorBody),
         (status = 413, description = "Larger than 20 MB, or a workbook expanding past 200 MB", body = ErrorBody),
         (status = 415, description = "Neither CSV, an XLSX workbook nor a multipart form", body = ErrorBody),
-        (status = 422, description = "A real run with any error: nothing written; the same summary, with `error` beside it", body = ImportReply),
+        (status = 422, description = "A real run with any error: nothing written; the same summary, with `error` beside it (or that error alone when no row could be read)", body = ImportRefusal),
     ))]
 #[post("/api/v1/cycles/{year}/import/incidents")]
 pub async fn incidents(
