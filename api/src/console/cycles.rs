@@ -82,6 +82,7 @@ impl CycleQuery {
                 category: tidy.category,
                 province: tidy.province,
                 text: tidy.q,
+                flagged: false,
             },
         ))
     }
