@@ -27,6 +27,7 @@ mod text;
 use polars::prelude::*;
 
 pub use self::frame::{Peers, ROW, ReportFrame, current_column, json_number, previous_column};
+pub use self::text::show as show_number;
 use crate::scheme::Scheme;
 use crate::scheme::plausibility::{Check, PlausibilityRule, Severity, Transform};
 

@@ -2,11 +2,16 @@
 //! this year's, and reports inflated the ways a body might inflate them (a figure ×20, the
 //! budget at a fifth of revenue, original posts far beyond what the staff could write).
 
-use rand::Rng;
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::payload::{FieldValue, Payload};
 use crate::scheme::{FieldType, Scheme};
+
+/// The random stream [`perturbed`] draws from, from a seed.
+pub fn rng(seed: u64) -> ChaCha8Rng {
+    ChaCha8Rng::seed_from_u64(seed)
+}
 
 /// A copy of `report` with every number moved by a few percent (bools and sets as they are):
 /// what a body that changed little would have reported the year before.

@@ -83,6 +83,12 @@ pub fn list(
     Ok(FlagRow::page(conn, year, &filter, offset, limit)?)
 }
 
+/// One flag with its body (staff only: anyone else is told it does not exist).
+pub fn get(conn: &mut DbConn, ctx: &Ctx, id: &str) -> Result<FlagListing> {
+    ctx.viewer().staff_page()?;
+    listing(conn, id)
+}
+
 /// Every flag of one body's report of a year (staff only), for its review.
 pub fn of_report(conn: &mut DbConn, ctx: &Ctx, body_id: &str, year: i32) -> Result<Vec<FlagRow>> {
     ctx.viewer().staff_page()?;
