@@ -21,13 +21,15 @@ use crate::db::models::submission::StatusLine;
 use crate::domain::submissions::{self, ListFilter, ListQuery};
 use crate::domain::{Ctx, Error, Noun, Result, cycles, evaluations, flags};
 use crate::state::AppState;
-use crate::states::{EvaluationStatus, SubmissionStatus, TextEnum};
+use crate::states::{EvaluationStatus, FlagStatus, SubmissionStatus, TextEnum};
 
 /// Lines on one page of the list.
 const PER_PAGE: i64 = 50;
 
-/// The `flags` value that keeps bodies whose report needs review (需复核).
-const FLAGS_OPEN: &str = "open";
+/// The `flags` value that keeps bodies whose report needs review (需复核): open flags.
+fn flags_open() -> &'static str {
+    FlagStatus::Open.as_str()
+}
 
 /// The list's filters as the address carries them (every one optional; blank is none).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -85,7 +87,7 @@ impl CycleQuery {
         let tidy = self.tidy();
         let flagged = match tidy.flags.as_deref() {
             None => false,
-            Some(FLAGS_OPEN) => true,
+            Some(w) if w == flags_open() => true,
             Some(_) => {
                 return Err(Error::invalid_field(
                     "flags",
@@ -323,12 +325,12 @@ fn load(
         flag_choices: choices(
             vec![
                 (String::new(), "全部".to_string()),
-                (FLAGS_OPEN.to_string(), "需复核".to_string()),
+                (flags_open().to_string(), "需复核".to_string()),
             ],
             tidy.flags.as_deref(),
         ),
         flagged_bodies,
-        flagged_href: format!("/console/cycles/{year}?flags={FLAGS_OPEN}"),
+        flagged_href: format!("/console/cycles/{year}?flags={}", flags_open()),
         lines,
         total,
         page: wanted,
@@ -401,7 +403,7 @@ mod tests {
             category: Some(" ".into()),
             province: Some("北京".into()),
             q: Some("A&B".into()),
-            flags: Some("open".into()),
+            flags: Some(flags_open().into()),
             page: Some("3".into()),
         };
         assert_eq!(

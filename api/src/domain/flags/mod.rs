@@ -345,10 +345,10 @@ mod tests {
         assert_eq!(parse_status(None).unwrap(), None);
         assert_eq!(parse_status(Some(" ")).unwrap(), None);
         assert_eq!(
-            parse_status(Some("evidence_requested")).unwrap(),
+            parse_status(Some(FlagStatus::EvidenceRequested.as_str())).unwrap(),
             Some(FlagStatus::EvidenceRequested)
         );
-        let e = parse_status(Some("closed")).unwrap_err();
+        let e = parse_status(Some("dismissed")).unwrap_err();
         assert_eq!(e.code, ErrorCode::ValidationFailed);
         assert_eq!(e.details[0].field, "status");
     }

@@ -131,7 +131,11 @@ fn run(conn: &mut DbConn, ctx: &Ctx, year: i32, on_demand: bool) -> Result<Recom
             );
             rows.push((body_id.as_str(), *revision));
         }
-        let hits = compute(&scheme, frame).map_err(Error::internal)?;
+        // polars runs on a thread of its own: called from within an async runtime's thread
+        // (the demo, a test), its executor would refuse to block.
+        let hits = std::thread::scope(|s| s.spawn(|| compute(&scheme, frame)).join())
+            .map_err(|_| Error::internal("the plausibility computation panicked"))?
+            .map_err(Error::internal)?;
         apply(conn, ctx, year, &rows, &hits, on_demand)
     })
 }

@@ -413,35 +413,33 @@ fn review_in(
         SubmissionAction::Return => ("退回", "submission.return"),
         _ => ("接收", "submission.accept"),
     };
-    {
-        let current = Revision::current(conn, body_id, year)?
-            .ok_or_else(|| Error::not_found(Noun::Report))?;
-        let status = current_state(&current)?.apply(action, wanted_zh)?;
-        let revision = Revision {
-            id: new_id(),
-            revision: current.revision + 1,
-            status: status.as_str().to_string(),
-            comment: comment.clone(),
-            actor: ctx.actor(),
-            created_at: ctx.now(),
-            ..current
-        };
-        // Two reviews racing for one revision number: the loser gets 409 `conflict` (reload).
-        revision.insert(conn)?;
-        audit::record(
-            conn,
-            ctx,
-            audit_action,
-            "submission",
-            &revision.id,
-            serde_json::json!({
-                "body_id": body_id,
-                "year": year,
-                "revision": revision.revision,
-                "comment": comment,
-                "payload_sha256": audit::payload_sha256(&revision.payload),
-            }),
-        )?;
-        Ok(revision)
-    }
+    let current =
+        Revision::current(conn, body_id, year)?.ok_or_else(|| Error::not_found(Noun::Report))?;
+    let status = current_state(&current)?.apply(action, wanted_zh)?;
+    let revision = Revision {
+        id: new_id(),
+        revision: current.revision + 1,
+        status: status.as_str().to_string(),
+        comment: comment.clone(),
+        actor: ctx.actor(),
+        created_at: ctx.now(),
+        ..current
+    };
+    // Two reviews racing for one revision number: the loser gets 409 `conflict` (reload).
+    revision.insert(conn)?;
+    audit::record(
+        conn,
+        ctx,
+        audit_action,
+        "submission",
+        &revision.id,
+        serde_json::json!({
+            "body_id": body_id,
+            "year": year,
+            "revision": revision.revision,
+            "comment": comment,
+            "payload_sha256": audit::payload_sha256(&revision.payload),
+        }),
+    )?;
+    Ok(revision)
 }
