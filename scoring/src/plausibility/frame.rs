@@ -48,6 +48,9 @@ pub struct ReportFrame {
     current: Vec<(String, usize)>,
     /// The fields a `yoy_ratio` rule compares with last year: (name, index in the scheme).
     previous: Vec<(String, usize)>,
+    /// The names of `current` and of `previous`, as a stored payload's keys.
+    current_names: Vec<String>,
+    previous_names: Vec<String>,
     current_values: Vec<Vec<Option<f64>>>,
     previous_values: Vec<Vec<Option<f64>>>,
     category: Vec<String>,
@@ -94,6 +97,8 @@ impl ReportFrame {
                 .iter()
                 .map(|_| Vec::with_capacity(capacity))
                 .collect(),
+            current_names: current.iter().map(|(n, _)| n.clone()).collect(),
+            previous_names: previous.iter().map(|(n, _)| n.clone()).collect(),
             current,
             previous,
             category: Vec::with_capacity(capacity),
@@ -137,6 +142,32 @@ impl ReportFrame {
         for ((name, _), column) in self.previous.iter().zip(&mut self.previous_values) {
             column.push(previous.and_then(|p| json_number(p.get(name))));
         }
+    }
+
+    /// Adds a report as stored (the payload's JSON text) and the body's report of the previous
+    /// year, when there is one, reading only the fields the rules need; a text that is not
+    /// JSON is an error (and nothing is added).
+    pub fn push_text(
+        &mut self,
+        peers: Peers<'_>,
+        current: &str,
+        previous: Option<&str>,
+    ) -> Result<(), serde_json::Error> {
+        let now = super::pick::numbers(current, &self.current_names)?;
+        let before = match previous {
+            Some(text) if !self.previous_names.is_empty() => {
+                super::pick::numbers(text, &self.previous_names)?
+            }
+            _ => vec![None; self.previous_names.len()],
+        };
+        self.push_groups(peers);
+        for (column, value) in self.current_values.iter_mut().zip(now) {
+            column.push(value);
+        }
+        for (column, value) in self.previous_values.iter_mut().zip(before) {
+            column.push(value);
+        }
+        Ok(())
     }
 
     /// Adds a validated report (both payloads validated against this scheme).

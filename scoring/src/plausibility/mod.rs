@@ -22,11 +22,13 @@
 //! Flags never change points: they decide where people look.
 
 mod frame;
+mod pick;
 mod text;
 
 use polars::prelude::*;
 
 pub use self::frame::{Peers, ROW, ReportFrame, current_column, json_number, previous_column};
+pub use self::pick::numbers as json_numbers;
 pub use self::text::show as show_number;
 use crate::scheme::Scheme;
 use crate::scheme::plausibility::{Check, PlausibilityRule, Severity, Transform};

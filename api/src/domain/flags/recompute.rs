@@ -18,7 +18,7 @@ use std::collections::{HashMap, HashSet};
 
 use pubeval_scoring::plausibility::{Hit, Peers, ReportFrame, compute};
 use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::db::models::body::Body;
@@ -81,13 +81,6 @@ fn counted() -> Vec<&'static str> {
         .collect()
 }
 
-fn parse(payload: &str) -> Result<Map<String, Value>> {
-    match serde_json::from_str::<Value>(payload).map_err(Error::internal)? {
-        Value::Object(m) => Ok(m),
-        _ => Ok(Map::new()),
-    }
-}
-
 /// The flag's key: one flag per body, rule and field.
 type Key = (String, String, String);
 
@@ -123,12 +116,10 @@ fn run(conn: &mut DbConn, ctx: &Ctx, year: i32, on_demand: bool) -> Result<Recom
                 .get(body_id)
                 .map(|(c, p)| (c.as_str(), p.as_str()))
                 .unwrap_or_default();
-            let before = previous.get(body_id).map(|p| parse(p)).transpose()?;
-            frame.push_json(
-                Peers { category, province },
-                &parse(payload)?,
-                before.as_ref(),
-            );
+            let before = previous.get(body_id).map(String::as_str);
+            frame
+                .push_text(Peers { category, province }, payload, before)
+                .map_err(Error::internal)?;
             rows.push((body_id.as_str(), *revision));
         }
         // polars runs on a thread of its own: called from within an async runtime's thread
