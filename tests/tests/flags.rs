@@ -288,6 +288,13 @@ on_both_backends!(
         let (i, _) = plan.inflated[0];
         let of_one = all_flags(&app, &analyst, &format!("body={}", ids[i])).await;
         assert_eq!(of_one.len(), on(i).len());
+        let by_number = all_flags(
+            &app,
+            &analyst,
+            &format!("body={}", population.bodies[i].approval_no),
+        )
+        .await;
+        assert_eq!(by_number, of_one, "the approval number names the body too");
         let page = app
             .get(
                 &format!("/api/v1/cycles/{YEAR}/flags?per_page=5&page=2"),

@@ -232,7 +232,7 @@ struct CyclePage {
     statuses: Vec<Choice>,
     categories: Vec<Choice>,
     flag_choices: Vec<Choice>,
-    flagged_bodies: usize,
+    flagged_bodies: i64,
     flagged_href: String,
     lines: Vec<Line>,
     total: i64,
@@ -290,7 +290,7 @@ fn load(
             }
         })
         .collect();
-    let flagged_bodies = flags::bodies_with_open_flags(conn, year)?.len();
+    let flagged_bodies = flags::flagged_reports(conn, ctx, year)?;
     let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
     let link = |p: i64| format!("/console/cycles/{year}?{}", query.to_query(Some(p)));
     let tidy = query.tidy();

@@ -94,7 +94,7 @@ impl From<FlagListing> for FlagView {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FlagListQuery {
-    /// Only this body's report (its id).
+    /// Only this body's report (its id or its approval number).
     pub body: Option<String>,
     /// Only this rule's flags (its code).
     pub rule: Option<String>,

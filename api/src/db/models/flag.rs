@@ -67,7 +67,7 @@ pub struct FlagListing {
 /// Filters of a year's flags.
 #[derive(Debug, Clone, Default)]
 pub struct FlagFilter {
-    /// Only this body.
+    /// Only this body (its id or its approval number).
     pub body_id: Option<String>,
     /// Only this rule.
     pub rule: Option<String>,
@@ -269,6 +269,15 @@ impl FlagRow {
             .get_result(conn)
     }
 
+    /// How many bodies' reports of the year have at least one open flag.
+    pub fn count_bodies_with_open(conn: &mut DbConn, year: i32) -> QueryResult<i64> {
+        plausibility_flags::table
+            .filter(plausibility_flags::year.eq(year))
+            .filter(plausibility_flags::status.eq(FlagStatus::Open.as_str()))
+            .select(diesel::dsl::count(plausibility_flags::body_id).aggregate_distinct())
+            .first(conn)
+    }
+
     /// The bodies whose report of the year has at least one open flag.
     pub fn bodies_with_open(conn: &mut DbConn, year: i32) -> QueryResult<Vec<String>> {
         plausibility_flags::table
@@ -297,7 +306,12 @@ fn listing_query(
         .filter(plausibility_flags::year.eq(year))
         .into_boxed();
     if let Some(b) = &filter.body_id {
-        q = q.filter(plausibility_flags::body_id.eq(b.clone()));
+        // The body's id, or its approval number (批准号) as people know it.
+        q = q.filter(
+            plausibility_flags::body_id
+                .eq(b.clone())
+                .or(bodies::approval_no.eq(b.clone())),
+        );
     }
     if let Some(r) = &filter.rule {
         q = q.filter(plausibility_flags::rule.eq(r.clone()));

@@ -25,7 +25,7 @@ const MAX_TEXT: usize = 2000;
 /// What a year's flag list is narrowed to (blank values narrow nothing).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FlagQuery {
-    /// Only this body's report.
+    /// Only this body's report (its id or its approval number).
     pub body: Option<String>,
     /// Only this rule's flags.
     pub rule: Option<String>,
@@ -119,6 +119,12 @@ pub fn open_counts(
 ) -> Result<HashMap<String, i64>> {
     ctx.viewer().staff_page()?;
     Ok(FlagRow::open_counts(conn, year, body_ids)?)
+}
+
+/// How many bodies' reports of the year have open flags (需复核), for staff.
+pub fn flagged_reports(conn: &mut DbConn, ctx: &Ctx, year: i32) -> Result<i64> {
+    ctx.viewer().staff_page()?;
+    Ok(FlagRow::count_bodies_with_open(conn, year)?)
 }
 
 /// The bodies whose report of the year has open flags now (what an evaluation's summary
