@@ -3,7 +3,7 @@
 //! A pure library: the scheme format and its validation ([`scheme`]), submission validation
 //! ([`payload`]), the polars scoring engine ([`engine`]), the results with their explanation
 //! and risk warnings ([`result`], [`explain`], [`warning`]), the uncertainty analysis
-//! ([`uncertainty`]), the whole evaluation in one call ([`Engine::evaluate`], [`evaluate`])
+//! ([`uncertainty`]), the plausibility flags of self-declared reports ([`plausibility`]), the whole evaluation in one call ([`Engine::evaluate`], [`evaluate`])
 //! and, with the `synthetic` feature, a generator of plausible data for benchmarks, the demo
 //! and tests (`synthetic`). No HTTP, no database, no files.
 
@@ -13,6 +13,7 @@ pub mod evaluate;
 pub mod explain;
 pub mod incident;
 pub mod payload;
+pub mod plausibility;
 pub mod points;
 pub mod problem;
 pub mod result;

@@ -17,6 +17,7 @@ use crate::payload::{FieldValue, Payload};
 use crate::scheme::{FieldType, Scheme};
 
 mod names;
+pub mod perturb;
 
 /// The 31 provincial-level regions of the mainland.
 pub const PROVINCES: [&str; 31] = [

@@ -110,6 +110,7 @@ fn status_words_are_written_in_one_file() {
     words.extend(BodyStatus::ALL.iter().map(|s| s.as_str()));
     words.extend(SchemeStatus::ALL.iter().map(|s| s.as_str()));
     words.extend(IncidentSource::ALL.iter().map(|s| s.as_str()));
+    words.extend(FlagStatus::ALL.iter().map(|s| s.as_str()));
     // "analyst" names a role and a demo login as well as an incident's source.
     words.remove("analyst");
     let mut found = Vec::new();

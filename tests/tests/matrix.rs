@@ -327,6 +327,42 @@ fn probes(w: &World) -> BTreeMap<&'static str, Probe> {
         ),
     );
     m.insert(
+        "flags_list",
+        probe(
+            "GET",
+            "/api/v1/cycles/2025/flags".into(),
+            None,
+            [200, 200, 403, 403, 403, 403, 403, 401],
+        ),
+    );
+    m.insert(
+        "flags_recompute",
+        probe(
+            "POST",
+            "/api/v1/cycles/1999/flags/recompute".into(),
+            None,
+            [404, 404, 403, 403, 403, 403, 403, 401],
+        ),
+    );
+    m.insert(
+        "flags_clear",
+        probe(
+            "POST",
+            format!("/api/v1/flags/{none}/clear"),
+            Some(json!({"note": ""})),
+            [422, 422, 403, 403, 403, 403, 403, 401],
+        ),
+    );
+    m.insert(
+        "flags_request_evidence",
+        probe(
+            "POST",
+            format!("/api/v1/flags/{none}/request_evidence"),
+            Some(json!({"comment": ""})),
+            [422, 422, 403, 403, 403, 403, 403, 401],
+        ),
+    );
+    m.insert(
         "cycles_list_exceptions",
         probe(
             "GET",

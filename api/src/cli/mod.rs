@@ -6,6 +6,7 @@ pub mod backup;
 mod bench;
 mod bench_console;
 mod bench_evaluation;
+mod bench_flags;
 mod bench_http;
 mod bench_import;
 mod bench_reports;
@@ -141,6 +142,9 @@ pub enum BenchTarget {
     /// A running server over HTTP: logins, the ranking page, a body's result and report saves
     /// at 1, 16 and 64 connections, next to `/healthz`.
     Http(bench_http::HttpBenchArgs),
+    /// The plausibility flags of 60,000 generated reports: in process, and through the
+    /// database as a submission computes them.
+    Flags(bench_flags::FlagsBenchArgs),
 }
 
 /// Runs a parsed command line.
@@ -170,6 +174,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             BenchTarget::Console(args) => bench_console::run(&args),
             BenchTarget::Http(args) => bench_http::run(&args),
             BenchTarget::Import(args) => bench_import::run(&args),
+            BenchTarget::Flags(args) => bench_flags::run(&args),
         },
     }
 }

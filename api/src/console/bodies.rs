@@ -3,6 +3,7 @@
 //! returning a submitted report with a comment, its incidents, its results per year with the
 //! trend chart, and its risk warnings.
 
+mod flags;
 mod record;
 mod reports;
 mod review;
@@ -12,7 +13,9 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+pub use self::flags::{clear_flag, request_evidence};
 use self::record::{IncidentLine, ResultLine, WarningLine};
+use self::reports::FlagRefused;
 use self::reports::YearReport;
 pub use self::review::{accept, return_report};
 use super::cycles::category_zh;
@@ -58,6 +61,15 @@ impl BodyQuery {
     }
 }
 
+/// An action refused on the page, shown beside its form with what was typed.
+#[derive(Debug, Clone)]
+pub enum Refusal {
+    /// Accepting or returning a report.
+    Review(Refused),
+    /// Clearing a flag or asking for evidence.
+    Flag(FlagRefused),
+}
+
 /// A refused review, shown beside its year's comment with what was typed.
 #[derive(Debug, Clone)]
 pub struct Refused {
@@ -94,13 +106,17 @@ fn load(
     ctx: &Ctx,
     id: &str,
     query: &BodyQuery,
-    refused: Option<Refused>,
+    refused: Option<Refusal>,
 ) -> Result<BodyPage> {
     ctx.viewer().staff_page()?;
     let body = bodies::get(conn, ctx, id)?;
     let (cycles, _) = cycles::page(conn, 0, 100)?;
-    let mut years = reports::reports(conn, ctx, id, &cycles, query)?;
-    if let Some(r) = refused
+    let flag_refused = match &refused {
+        Some(Refusal::Flag(f)) => Some(f),
+        _ => None,
+    };
+    let mut years = reports::reports(conn, ctx, id, &cycles, query, flag_refused)?;
+    if let Some(Refusal::Review(r)) = refused
         && let Some(y) = years.iter_mut().find(|y| y.year == r.year)
     {
         y.comment = r.comment;
@@ -138,7 +154,7 @@ async fn render(
     session: &Session,
     id: String,
     query: BodyQuery,
-    refused: Option<(StatusCode, Refused)>,
+    refused: Option<(StatusCode, Refusal)>,
 ) -> std::result::Result<HttpResponse, ConsoleError> {
     let status = refused.as_ref().map(|(s, _)| *s);
     let page = state

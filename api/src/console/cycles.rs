@@ -19,12 +19,17 @@ use super::session::Session;
 use crate::db::DbConn;
 use crate::db::models::submission::StatusLine;
 use crate::domain::submissions::{self, ListFilter, ListQuery};
-use crate::domain::{Ctx, Error, Noun, Result, cycles, evaluations};
+use crate::domain::{Ctx, Error, Noun, Result, cycles, evaluations, flags};
 use crate::state::AppState;
-use crate::states::{EvaluationStatus, SubmissionStatus, TextEnum};
+use crate::states::{EvaluationStatus, FlagStatus, SubmissionStatus, TextEnum};
 
 /// Lines on one page of the list.
 const PER_PAGE: i64 = 50;
+
+/// The `flags` value that keeps bodies whose report needs review (需复核): open flags.
+fn flags_open() -> &'static str {
+    FlagStatus::Open.as_str()
+}
 
 /// The list's filters as the address carries them (every one optional; blank is none).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -41,6 +46,9 @@ pub struct CycleQuery {
     /// Text in the name or approval number.
     #[serde(default)]
     pub q: Option<String>,
+    /// `open`: only bodies whose report has open plausibility flags (需复核).
+    #[serde(default)]
+    pub flags: Option<String>,
     /// The page, from 1.
     #[serde(default)]
     pub page: Option<String>,
@@ -61,6 +69,7 @@ impl CycleQuery {
             category: blank_to_none(&self.category),
             province: blank_to_none(&self.province),
             q: blank_to_none(&self.q),
+            flags: blank_to_none(&self.flags),
             page: None,
         }
     }
@@ -76,12 +85,24 @@ impl CycleQuery {
     /// The report filter and the bodies' filters.
     fn filters(&self) -> Result<(ListFilter, ListQuery)> {
         let tidy = self.tidy();
+        let flagged = match tidy.flags.as_deref() {
+            None => false,
+            Some(w) if w == flags_open() => true,
+            Some(_) => {
+                return Err(Error::invalid_field(
+                    "flags",
+                    "合理性核查筛选须为 open（需复核）或留空",
+                    "flags must be open or empty",
+                ));
+            }
+        };
         Ok((
             ListFilter::parse(tidy.status.as_deref())?,
             ListQuery {
                 category: tidy.category,
                 province: tidy.province,
                 text: tidy.q,
+                flagged,
             },
         ))
     }
@@ -95,6 +116,7 @@ impl CycleQuery {
             ("category", &tidy.category),
             ("province", &tidy.province),
             ("q", &tidy.q),
+            ("flags", &tidy.flags),
         ] {
             if let Some(v) = value {
                 parts.push(format!("{key}={}", encode(v)));
@@ -150,6 +172,10 @@ pub struct Line {
     pub revision: String,
     /// When it was made, on the regulator's calendar ("" when none).
     pub updated: String,
+    /// Open plausibility flags on the report (需复核).
+    pub open_flags: i64,
+    /// Where the report's review is, on the body's page.
+    pub report_href: String,
 }
 
 /// The Chinese name of a category code (the code itself when unknown).
@@ -166,9 +192,11 @@ pub fn report_status_zh(status: Option<&str>) -> &'static str {
 }
 
 impl Line {
-    fn of(line: StatusLine) -> Line {
+    fn of(year: i32, line: StatusLine) -> Line {
         Line {
             href: format!("/console/bodies/{}", line.body_id),
+            report_href: format!("/console/bodies/{}#report-{year}", line.body_id),
+            open_flags: 0,
             category_zh: category_zh(&line.category),
             status_zh: report_status_zh(line.status.as_deref()),
             revision: line.revision.map(|r| r.to_string()).unwrap_or_default(),
@@ -203,6 +231,9 @@ struct CyclePage {
     province: String,
     statuses: Vec<Choice>,
     categories: Vec<Choice>,
+    flag_choices: Vec<Choice>,
+    flagged_bodies: i64,
+    flagged_href: String,
     lines: Vec<Line>,
     total: i64,
     page: i64,
@@ -247,6 +278,19 @@ fn load(
     let wanted = query.page_number();
     let offset = (wanted - 1).saturating_mul(PER_PAGE);
     let (lines, total) = submissions::search(conn, ctx, year, filter, &bodies, offset, PER_PAGE)?;
+    let ids: Vec<String> = lines.iter().map(|l| l.body_id.clone()).collect();
+    let counts = flags::open_counts(conn, ctx, year, &ids)?;
+    let lines: Vec<Line> = lines
+        .into_iter()
+        .map(|l| {
+            let open_flags = counts.get(&l.body_id).copied().unwrap_or(0);
+            Line {
+                open_flags,
+                ..Line::of(year, l)
+            }
+        })
+        .collect();
+    let flagged_bodies = flags::flagged_reports(conn, ctx, year)?;
     let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
     let link = |p: i64| format!("/console/cycles/{year}?{}", query.to_query(Some(p)));
     let tidy = query.tidy();
@@ -278,7 +322,16 @@ fn load(
         province: tidy.province.clone().unwrap_or_default(),
         statuses: choices(statuses, tidy.status.as_deref()),
         categories: choices(categories, tidy.category.as_deref()),
-        lines: lines.into_iter().map(Line::of).collect(),
+        flag_choices: choices(
+            vec![
+                (String::new(), "全部".to_string()),
+                (flags_open().to_string(), "需复核".to_string()),
+            ],
+            tidy.flags.as_deref(),
+        ),
+        flagged_bodies,
+        flagged_href: format!("/console/cycles/{year}?flags={}", flags_open()),
+        lines,
         total,
         page: wanted,
         pages,
@@ -350,11 +403,12 @@ mod tests {
             category: Some(" ".into()),
             province: Some("北京".into()),
             q: Some("A&B".into()),
+            flags: Some(flags_open().into()),
             page: Some("3".into()),
         };
         assert_eq!(
             q.to_query(Some(2)),
-            "status=not_submitted&province=%E5%8C%97%E4%BA%AC&q=A%26B&page=2"
+            "status=not_submitted&province=%E5%8C%97%E4%BA%AC&q=A%26B&flags=open&page=2"
         );
         assert_eq!(q.page_number(), 3);
         assert_eq!(CycleQuery::default().page_number(), 1);

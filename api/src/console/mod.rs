@@ -53,6 +53,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 "/bodies/{id}/reports/{year}/return",
                 web::post().to(bodies::return_report),
             )
+            .route("/flags/{id}/clear", web::post().to(bodies::clear_flag))
+            .route(
+                "/flags/{id}/request_evidence",
+                web::post().to(bodies::request_evidence),
+            )
             .route("/report/{year}", web::get().to(report::page))
             .route("/report/{year}", web::post().to(report::post))
             .route(

@@ -22,7 +22,7 @@ use super::session::Session;
 use crate::db::DbConn;
 use crate::domain::submissions::{self, Precondition, ReportForm};
 use crate::domain::{
-    Ctx, Error, ErrorCode, Noun, Result, StateMachine, TextEnum, bodies, workbooks,
+    Ctx, Error, ErrorCode, Noun, Result, StateMachine, TextEnum, bodies, flags, workbooks,
 };
 use crate::extract::{Accept, Upload};
 use crate::state::AppState;
@@ -46,10 +46,22 @@ struct ReportPage {
     stale: Option<String>,
     general_error: Option<String>,
     summary: Vec<SummaryLine>,
+    requests: Vec<RequestLine>,
     sections: Vec<Section>,
     /// What was wrong with an uploaded workbook: its reason, and each problem with its cell.
     upload_error: Option<String>,
     upload_problems: Vec<String>,
+}
+
+/// An analyst's request for evidence of a figure, as the body reads it above its form.
+#[derive(Debug, Clone)]
+struct RequestLine {
+    /// `#id` of the field.
+    href: String,
+    /// The field's label.
+    label: String,
+    /// What the analyst asks.
+    comment: String,
 }
 
 /// `?done=`: what the last POST did (Post/Redirect/Get).
@@ -324,7 +336,25 @@ fn load(
     };
     let values = shown.values.unwrap_or(stored);
     let problems = form::problems_by_field(&material.scheme, &details);
-    let sections = form::sections(&material.scheme, &values, &problems);
+    let mut sections = form::sections(&material.scheme, &values, &problems);
+    // What the analyst asked the body to explain, beside each field concerned.
+    let mut requests = Vec::new();
+    for flag in flags::evidence_requests(conn, ctx, body_id, year)? {
+        let comment = flag.comment.unwrap_or_default();
+        for field in sections.iter_mut().flat_map(|s| s.fields.iter_mut()) {
+            if field.name == self::convert::input_name(&flag.field) {
+                if !field.request.is_empty() {
+                    field.request.push('；');
+                }
+                field.request.push_str(&comment);
+                requests.push(RequestLine {
+                    href: format!("#{}", field.id),
+                    label: field.label.clone(),
+                    comment: comment.clone(),
+                });
+            }
+        }
+    }
     let others = problems.get("").cloned().unwrap_or_default();
     let summary = form::summary(&sections, &others);
     let returned_comment = material
@@ -361,6 +391,7 @@ fn load(
         stale,
         general_error,
         summary,
+        requests,
         sections,
         upload_error,
         upload_problems,

@@ -265,3 +265,28 @@ diesel::allow_tables_to_appear_in_same_query!(
     warning_events,
     bodies,
 );
+
+diesel::table! {
+    plausibility_flags (id) {
+        id -> Text,
+        year -> Integer,
+        body_id -> Text,
+        rule -> Text,
+        field -> Text,
+        severity -> Text,
+        value -> Double,
+        reference -> Double,
+        message -> Text,
+        status -> Text,
+        revision -> Integer,
+        note -> Nullable<Text>,
+        comment -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(plausibility_flags, bodies);
+diesel::allow_tables_to_appear_in_same_query!(plausibility_flags, report_heads);

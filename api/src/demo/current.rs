@@ -142,12 +142,12 @@ pub fn build(
         },
     )
     .map_err(|e| anyhow!("{e}"))?;
-    let synthetic = population.year(scheme, year, seed);
+    let reports = this_years_reports(scheme, population, year, seed);
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xC0DE ^ year as u64);
     let reviewer = Ctx::new(analyst.clone(), system.clock.clone());
     // The demo body drafts a report even when the generated year leaves it without one.
-    let any_report = synthetic.reports.iter().flatten().next();
-    for ((body, id), report) in population.bodies.iter().zip(ids).zip(&synthetic.reports) {
+    let any_report = reports.iter().flatten().next();
+    for ((body, id), report) in population.bodies.iter().zip(ids).zip(&reports) {
         let report = match report {
             Some(r) => r,
             None if id == showcase => match any_report {
@@ -184,7 +184,8 @@ pub fn build(
         if state == Left::Draft {
             continue;
         }
-        submissions::submit(
+        // The year's plausibility flags are computed once, after every report is in.
+        submissions::submit_only(
             conn,
             &ctx,
             id,
@@ -206,11 +207,54 @@ pub fn build(
         }
     }
     backdate(conn, &cycle, system.now(), seed).map_err(|e| anyhow!(e))?;
+    crate::domain::flags::refresh(conn, &system, year).map_err(|e| anyhow!("{e}"))?;
     Ok(Current {
         year,
         opens_at: cycle.opens_at,
         closes_at: cycle.closes_at,
     })
+}
+
+/// This year's reports: a body that reported last year reports much the same again (last
+/// year's report moved by a few percent, as the demo's history holds it); one in sixty of
+/// those inflates a figure — ×20, the budget at a fifth of revenue, or posts far beyond what
+/// its staff could write — for the plausibility checks to find; a body without last year's
+/// report reports as generated.
+fn this_years_reports(
+    scheme: &Scheme,
+    population: &Population,
+    year: i32,
+    seed: u64,
+) -> Vec<Option<pubeval_scoring::Payload>> {
+    use pubeval_scoring::synthetic::perturb::{Inflation, inflate, perturbed};
+    const WAYS: [Inflation; 4] = [
+        Inflation::Times20("press_releases"),
+        Inflation::BudgetShare,
+        Inflation::Times20("original_posts"),
+        Inflation::PostsPerStaff,
+    ];
+    let generated = population.year(scheme, year, seed);
+    let last = population.year(scheme, year - 1, seed);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x9E27 ^ year as u64);
+    generated
+        .reports
+        .into_iter()
+        .zip(last.reports)
+        .enumerate()
+        .map(|(i, (now, before))| {
+            let report = match before {
+                Some(before) if now.is_some() => Some(perturbed(scheme, &before, &mut rng)),
+                _ => now,
+            }?;
+            let how = WAYS[(i / 60) % WAYS.len()];
+            Some(
+                (i % 60 == 30)
+                    .then(|| inflate(scheme, &report, how))
+                    .flatten()
+                    .unwrap_or(report),
+            )
+        })
+        .collect()
 }
 
 /// Spreads each body's revisions over the weeks since the window opened, in their order, a

@@ -191,6 +191,52 @@ pub fn insert_year(
     })
 }
 
+/// Writes year `year`'s cycle (as [`insert_year`] does) and one submitted revision per given
+/// report, by the body at the same position in `ids`: the plausibility tests' and benchmark's
+/// set-up, where the reports are made to order (perturbed from another year, inflated).
+pub fn insert_reports(
+    conn: &mut DbConn,
+    scheme: &Scheme,
+    scheme_id: &str,
+    ids: &[String],
+    year: i32,
+    reports: &[Option<pubeval_scoring::Payload>],
+) -> diesel::QueryResult<usize> {
+    let opens = china_midnight(year + 1, 1, 1);
+    let closes = china_midnight(year + 1, 4, 1);
+    write_transaction(conn, |conn| {
+        let at = now();
+        Cycle {
+            id: new_id(),
+            year,
+            scheme_id: scheme_id.to_string(),
+            opens_at: opens,
+            closes_at: closes,
+            created_at: at,
+            updated_at: at,
+        }
+        .insert(conn)?;
+        let mut written = 0;
+        for (id, report) in ids.iter().zip(reports) {
+            let Some(payload) = report else { continue };
+            Revision {
+                id: new_id(),
+                body_id: id.clone(),
+                year,
+                revision: 1,
+                status: SubmissionStatus::Submitted.as_str().to_string(),
+                payload: serde_json::Value::Object(payload.to_json(scheme)).to_string(),
+                comment: None,
+                actor: "user:generated".to_string(),
+                created_at: opens + Duration::days(1),
+            }
+            .insert(conn)?;
+            written += 1;
+        }
+        Ok(written)
+    })
+}
+
 fn describe(kind: &str) -> &'static str {
     match kind {
         "major_event" => "认证活动相关突发事件，引发媒体关注",

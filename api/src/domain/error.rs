@@ -36,6 +36,8 @@ pub enum Noun {
     Warning,
     /// A late-entry exception.
     Exception,
+    /// A plausibility flag.
+    Flag,
     /// A chart.
     Chart,
     /// A route.
@@ -61,6 +63,7 @@ impl Noun {
             Noun::Objection => ("异议", "objection"),
             Noun::Warning => ("风险警示", "warning"),
             Noun::Exception => ("延期报送许可", "exception"),
+            Noun::Flag => ("核查标记", "flag"),
             Noun::Chart => ("图表", "chart"),
             Noun::Route => ("地址", "route"),
             Noun::Record => ("记录", "record"),

@@ -14,6 +14,7 @@ pub mod documents;
 pub mod error;
 pub mod error_code;
 pub mod evaluations;
+pub mod flags;
 pub mod health;
 pub mod imports;
 pub mod incidents;

@@ -37,6 +37,8 @@ pub struct Inputs {
     pub on_time: usize,
     /// Reports that did not count, with why.
     pub excluded: Vec<(String, String)>,
+    /// Reports evaluated that had open plausibility flags when the run read its inputs.
+    pub flagged_reports: usize,
 }
 
 /// Loads the inputs of an evaluation.
@@ -184,6 +186,18 @@ pub fn load_inputs(conn: &mut DbConn, evaluation: &Evaluation) -> Result<Inputs,
     }
     let body_ids: std::collections::HashSet<&str> =
         bodies.iter().map(|b| b.body_id.as_str()).collect();
+    // Flags never change points; the summary says how many evaluated reports still await a
+    // second look.
+    let scored: std::collections::HashSet<&str> = bodies
+        .iter()
+        .filter(|b| b.payload.is_some())
+        .map(|b| b.body_id.as_str())
+        .collect();
+    let flagged_reports = crate::domain::flags::bodies_with_open_flags(conn, year)
+        .map_err(|e| e.to_string())?
+        .iter()
+        .filter(|b| scored.contains(b.as_str()))
+        .count();
     // Incidents of bodies the year does not expect (approved later, revoked earlier) do not count.
     let incidents: Vec<Incident> = IncidentRow::counted_in_year(conn, year)
         .map_err(|e| e.to_string())?
@@ -198,6 +212,7 @@ pub fn load_inputs(conn: &mut DbConn, evaluation: &Evaluation) -> Result<Inputs,
         incidents,
         on_time,
         excluded,
+        flagged_reports,
     })
 }
 
@@ -215,6 +230,8 @@ struct Summary {
     borderline: usize,
     incidents: usize,
     excluded_reports: Vec<serde_json::Value>,
+    /// Reports evaluated with open plausibility flags at the time of the run.
+    flagged_reports: usize,
 }
 
 impl Inputs {
@@ -310,6 +327,7 @@ impl Inputs {
                 .iter()
                 .map(|(b, why)| json!({"body_id": b, "reason": why}))
                 .collect(),
+            flagged_reports: self.flagged_reports,
         };
         serde_json::to_value(summary).unwrap_or_default()
     }

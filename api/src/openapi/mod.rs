@@ -28,6 +28,7 @@ use utoipa::{Modify, OpenApi};
         (name = "cycles", description = "评价周期与报送期 / cycles and submission windows"),
         (name = "submissions", description = "年度宣传工作报告 / annual reports"),
         (name = "imports", description = "往年数据批量导入 / bulk import of past years"),
+        (name = "flags", description = "合理性核查 / plausibility flags on self-declared reports"),
         (name = "evaluations", description = "评价、公示、异议与定稿 / evaluations, public notice, objections"),
         (name = "warnings", description = "风险警示 / risk warnings"),
         (name = "reports", description = "排名导出与图表 / ranking exports and charts"),

@@ -7,6 +7,7 @@ pub mod bodies;
 pub mod clients;
 pub mod cycles;
 pub mod evaluations;
+pub mod flags;
 pub mod health;
 pub mod imports;
 pub mod incidents;
@@ -71,6 +72,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(submissions::current_report)
         .service(submissions::list_revisions)
         .service(submissions::one_revision)
+        .service(flags::list)
+        .service(flags::recompute)
+        .service(flags::clear)
+        .service(flags::request_evidence)
         .service(evaluations::run)
         .service(evaluations::list)
         .service(evaluations::get)

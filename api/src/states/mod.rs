@@ -114,6 +114,9 @@ macro_rules! text_enum {
     };
 }
 
+mod flags;
+pub use flags::{FlagAction, FlagStatus};
+
 text_enum! {
     /// A report revision's status.
     SubmissionStatus {

@@ -77,6 +77,27 @@ fn reports_are_saved_submitted_and_reviewed() {
 }
 
 #[test]
+fn plausibility_flags_are_cleared_or_sent_for_evidence_and_reopened_by_a_fresh_look() {
+    use FlagAction as A;
+    use FlagStatus as S;
+    walk::<S>(
+        &[A::Clear, A::RequestEvidence, A::Reopen, A::Resolve],
+        &[
+            (S::Open, A::Clear, S::Cleared),
+            (S::Open, A::RequestEvidence, S::EvidenceRequested),
+            (S::Open, A::Resolve, S::Resolved),
+            (S::EvidenceRequested, A::Reopen, S::Open),
+            (S::Cleared, A::Reopen, S::Open),
+            (S::Resolved, A::Reopen, S::Open),
+        ],
+    );
+    // Only an open flag awaits an analyst.
+    for s in [S::Cleared, S::EvidenceRequested, S::Resolved] {
+        assert!(s.next(A::Clear).is_none() && s.next(A::RequestEvidence).is_none());
+    }
+}
+
+#[test]
 fn evaluations_run_publish_and_finalize() {
     use EvaluationAction as A;
     use EvaluationStatus as S;

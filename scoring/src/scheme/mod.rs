@@ -8,6 +8,7 @@
 mod check;
 mod incidents;
 mod indicator;
+pub mod plausibility;
 pub mod text;
 mod warnings;
 
@@ -17,6 +18,7 @@ use crate::problem::Problem;
 
 pub use incidents::{Deduction, IncidentMatch, Reporting, Veto};
 pub use indicator::{Dimension, Indicator, Ratio, Rule, Tier, ValueSource, ZeroDenominator};
+pub use plausibility::{PlausibilityKind, PlausibilityRule, Severity};
 pub use text::{format_articles, format_points};
 pub use warnings::{Trigger, WarningLevel, WarningRule};
 
@@ -64,6 +66,10 @@ pub struct Scheme {
     pub warnings: Vec<WarningRule>,
     /// Parameters of the uncertainty analysis (SCHEME.md §6).
     pub uncertainty: UncertaintyParams,
+    /// Plausibility checks of the self-declared reports (合理性核查). Optional: a scheme
+    /// stored before they existed has none, and loads as it did.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub plausibility: Vec<PlausibilityRule>,
 }
 
 /// A code with the label people read.
@@ -225,6 +231,11 @@ impl Scheme {
         self.dimensions
             .iter()
             .flat_map(|d| d.indicators.iter().map(move |i| (d, i)))
+    }
+
+    /// The plausibility rule with this code.
+    pub fn plausibility_rule(&self, code: &str) -> Option<&PlausibilityRule> {
+        self.plausibility.iter().find(|r| r.code == code)
     }
 
     /// The deduction with this code.

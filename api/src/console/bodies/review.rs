@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::{BodyQuery, Refused, render};
+use super::{BodyQuery, Refusal, Refused, render};
 use crate::console::page::{ConsoleError, chinese_part, see_other};
 use crate::console::session::Session;
 use crate::domain::{Error, ErrorCode, submissions};
@@ -97,7 +97,7 @@ async fn review(
                 &session,
                 id,
                 BodyQuery::default(),
-                Some((status, refused)),
+                Some((status, Refusal::Review(refused))),
             )
             .await
         }

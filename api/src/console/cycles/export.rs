@@ -40,7 +40,7 @@ pub async fn export(
             let (lines, _) = submissions::search(conn, ctx, year, filter, &bodies, 0, i64::MAX)?;
             let rows: Vec<Vec<String>> = lines
                 .into_iter()
-                .map(Line::of)
+                .map(|l| Line::of(year, l))
                 .map(|l| {
                     vec![
                         l.approval_no,

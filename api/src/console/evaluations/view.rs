@@ -68,6 +68,8 @@ pub struct SummaryView {
     pub borderline: u64,
     /// Incidents counted.
     pub incidents: u64,
+    /// Reports with open plausibility flags at the time of the run (需复核).
+    pub flagged_reports: u64,
 }
 
 /// The stored summary's figures (written by the evaluation service).
@@ -84,6 +86,7 @@ struct Stored {
     warning_levels: serde_json::Map<String, Value>,
     borderline: u64,
     incidents: u64,
+    flagged_reports: u64,
 }
 
 impl SummaryView {
@@ -116,6 +119,7 @@ impl SummaryView {
                 .collect(),
             borderline: v.borderline,
             incidents: v.incidents,
+            flagged_reports: v.flagged_reports,
         })
     }
 }

@@ -68,16 +68,21 @@ pub struct FieldView {
     pub members: Vec<MemberView>,
     /// The problems of this field, in Chinese.
     pub errors: Vec<String>,
+    /// What the analyst asked the body to explain about this figure ("" when nothing).
+    pub request: String,
 }
 
 impl FieldView {
-    /// The ids the input is described by: its help, then its problems.
+    /// The ids the input is described by: its help, the analyst's request, its problems.
     pub fn described_by(&self) -> String {
-        if self.errors.is_empty() {
-            format!("{}-help", self.id)
-        } else {
-            format!("{}-help {}-error", self.id, self.id)
+        let mut ids = format!("{}-help", self.id);
+        if !self.request.is_empty() {
+            ids.push_str(&format!(" {}-request", self.id));
         }
+        if !self.errors.is_empty() {
+            ids.push_str(&format!(" {}-error", self.id));
+        }
+        ids
     }
 
     /// Whether it is a checkbox.
@@ -255,6 +260,7 @@ fn field_view(
         checked: value.and_then(Value::as_bool).unwrap_or(false),
         members,
         errors,
+        request: String::new(),
         id,
     }
 }

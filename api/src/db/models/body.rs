@@ -73,6 +73,19 @@ impl Body {
             .optional()
     }
 
+    /// Every body's category and province by id: the peer groups of plausibility checks.
+    pub fn groups(
+        conn: &mut DbConn,
+    ) -> QueryResult<std::collections::HashMap<String, (String, String)>> {
+        let rows: Vec<(String, String, String)> = bodies::table
+            .select((bodies::id, bodies::category, bodies::province))
+            .load(conn)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, category, province)| (id, (category, province)))
+            .collect())
+    }
+
     /// The body with this approval number.
     pub fn by_approval_no(conn: &mut DbConn, approval_no: &str) -> QueryResult<Option<Body>> {
         bodies::table

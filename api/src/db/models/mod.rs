@@ -5,6 +5,7 @@ pub mod body;
 pub mod client;
 pub mod cycle;
 pub mod evaluation;
+pub mod flag;
 pub mod incident;
 pub mod objection;
 pub mod report_head;

@@ -6,9 +6,9 @@ use diesel::prelude::*;
 
 use crate::db::DbConn;
 use crate::db::models::report_head::ReportHead;
-use crate::db::schema::{bodies, report_heads, submissions};
-use crate::states::BodyStatus;
+use crate::db::schema::{bodies, plausibility_flags, report_heads, submissions};
 use crate::states::TextEnum;
+use crate::states::{BodyStatus, FlagStatus};
 
 /// A revision of a body's report for a year.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -124,6 +124,31 @@ impl Revision {
         Ok(())
     }
 
+    /// The current revision's number and payload of every report of the year whose current
+    /// state is one of `statuses` (stored codes), by body: one pass over the year's heads.
+    pub fn current_payloads(
+        conn: &mut DbConn,
+        year: i32,
+        statuses: &[&str],
+    ) -> QueryResult<Vec<(String, i32, String)>> {
+        submissions::table
+            .inner_join(
+                report_heads::table.on(report_heads::body_id
+                    .eq(submissions::body_id)
+                    .and(report_heads::year.eq(submissions::year))
+                    .and(report_heads::revision.eq(submissions::revision))),
+            )
+            .filter(report_heads::year.eq(year))
+            .filter(report_heads::status.eq_any(statuses))
+            .order(submissions::body_id.asc())
+            .select((
+                submissions::body_id,
+                submissions::revision,
+                submissions::payload,
+            ))
+            .load(conn)
+    }
+
     /// Appends the revision and moves its report's head to it; call in a transaction.
     pub fn insert(&self, conn: &mut DbConn) -> QueryResult<()> {
         diesel::insert_into(submissions::table)
@@ -178,6 +203,8 @@ pub struct LineQuery<'a> {
     pub province: Option<&'a str>,
     /// Name or approval number containing this text.
     pub text: Option<&'a str>,
+    /// Only bodies whose report has open plausibility flags (需复核).
+    pub flagged: bool,
 }
 
 impl<'a> From<LineFilter<'a>> for LineQuery<'a> {
@@ -187,6 +214,7 @@ impl<'a> From<LineFilter<'a>> for LineQuery<'a> {
             category: None,
             province: None,
             text: None,
+            flagged: false,
         }
     }
 }
@@ -254,6 +282,16 @@ impl StatusLine {
                             .like(t.clone())
                             .escape('\\')
                             .or(bodies::approval_no.like(t.clone()).escape('\\')),
+                    );
+                }
+                if search.flagged {
+                    q = q.filter(
+                        bodies::id.eq_any(
+                            plausibility_flags::table
+                                .filter(plausibility_flags::year.eq(year))
+                                .filter(plausibility_flags::status.eq(FlagStatus::Open.as_str()))
+                                .select(plausibility_flags::body_id),
+                        ),
                     );
                 }
                 q

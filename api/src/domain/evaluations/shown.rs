@@ -18,6 +18,9 @@ use crate::domain::{Ctx, Error, Result, TextEnum};
 
 /// The summary's key holding the count of results per triggered warning level.
 const SUMMARY_WARNING_LEVELS: &str = "warning_levels";
+/// The summary's key holding the count of reports with open plausibility flags (staff's
+/// review work, not a finding about any body).
+const SUMMARY_FLAGGED_REPORTS: &str = "flagged_reports";
 
 /// How one viewer sees the warnings beside one evaluation's results.
 #[derive(Debug, Clone)]
@@ -129,7 +132,8 @@ fn without_warning(result: &str) -> Result<String> {
 }
 
 /// An evaluation as the caller may see it: for anyone but staff, who started it is named by
-/// role (国家认监委) and the summary has no counts of triggered warnings.
+/// role (国家认监委) and the summary has no counts of triggered warnings nor of flagged
+/// reports.
 pub(super) fn evaluation_seen(
     conn: &mut DbConn,
     ctx: &Ctx,
@@ -141,7 +145,8 @@ pub(super) fn evaluation_seen(
         && let Some(summary) = e.summary.as_deref()
         && let Ok(mut value) = serde_json::from_str::<serde_json::Value>(summary)
         && let Some(obj) = value.as_object_mut()
-        && obj.remove(SUMMARY_WARNING_LEVELS).is_some()
+        && (obj.remove(SUMMARY_WARNING_LEVELS).is_some()
+            | obj.remove(SUMMARY_FLAGGED_REPORTS).is_some())
     {
         e.summary = Some(value.to_string());
     }

@@ -248,7 +248,27 @@ pub fn save(
 
 /// Submits the current revision: the whole report is validated and every problem returned.
 /// A precondition naming another revision is 412; none (or `*`) submits the current one.
+///
+/// A resubmission reopens the report's plausibility flags that asked for evidence, in the
+/// same transaction; once it is committed the year's flags are computed afresh (a failure
+/// there is logged and leaves the submission standing: `POST …/flags/recompute` redoes it).
 pub fn submit(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    body_id: &str,
+    year: i32,
+    precondition: Precondition,
+) -> Result<Revision> {
+    let revision = submit_only(conn, ctx, body_id, year, precondition)?;
+    if let Err(e) = crate::domain::flags::refresh(conn, ctx, year) {
+        tracing::error!(year, error = %e, "plausibility flags not recomputed after a submission");
+    }
+    Ok(revision)
+}
+
+/// [`submit`] without computing the year's flags afterwards: for loading many reports at
+/// once (the demo), which computes them once at the end.
+pub fn submit_only(
     conn: &mut DbConn,
     ctx: &Ctx,
     body_id: &str,
@@ -294,6 +314,7 @@ pub fn submit(
                 "payload_sha256": audit::payload_sha256(&revision.payload),
             }),
         )?;
+        crate::domain::flags::reopen_on_resubmission(conn, ctx, body_id, year, revision.revision)?;
         Ok(revision)
     })
 }
@@ -355,40 +376,70 @@ fn review(
     action: SubmissionAction,
     comment: Option<String>,
 ) -> Result<Revision> {
+    require_body(conn, ctx, body_id)?;
+    write_transaction(conn, |conn| {
+        review_in(conn, ctx, body_id, year, action, comment)
+    })
+}
+
+/// Returns a submitted report with a comment inside the caller's write transaction (a
+/// plausibility flag's request for evidence returns the report and moves the flag together).
+pub(crate) fn return_in(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    body_id: &str,
+    year: i32,
+    comment: String,
+) -> Result<Revision> {
+    review_in(
+        conn,
+        ctx,
+        body_id,
+        year,
+        SubmissionAction::Return,
+        Some(comment),
+    )
+}
+
+fn review_in(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    body_id: &str,
+    year: i32,
+    action: SubmissionAction,
+    comment: Option<String>,
+) -> Result<Revision> {
     let (wanted_zh, audit_action) = match action {
         SubmissionAction::Return => ("退回", "submission.return"),
         _ => ("接收", "submission.accept"),
     };
-    require_body(conn, ctx, body_id)?;
-    write_transaction(conn, |conn| {
-        let current = Revision::current(conn, body_id, year)?
-            .ok_or_else(|| Error::not_found(Noun::Report))?;
-        let status = current_state(&current)?.apply(action, wanted_zh)?;
-        let revision = Revision {
-            id: new_id(),
-            revision: current.revision + 1,
-            status: status.as_str().to_string(),
-            comment: comment.clone(),
-            actor: ctx.actor(),
-            created_at: ctx.now(),
-            ..current
-        };
-        // Two reviews racing for one revision number: the loser gets 409 `conflict` (reload).
-        revision.insert(conn)?;
-        audit::record(
-            conn,
-            ctx,
-            audit_action,
-            "submission",
-            &revision.id,
-            serde_json::json!({
-                "body_id": body_id,
-                "year": year,
-                "revision": revision.revision,
-                "comment": comment,
-                "payload_sha256": audit::payload_sha256(&revision.payload),
-            }),
-        )?;
-        Ok(revision)
-    })
+    let current =
+        Revision::current(conn, body_id, year)?.ok_or_else(|| Error::not_found(Noun::Report))?;
+    let status = current_state(&current)?.apply(action, wanted_zh)?;
+    let revision = Revision {
+        id: new_id(),
+        revision: current.revision + 1,
+        status: status.as_str().to_string(),
+        comment: comment.clone(),
+        actor: ctx.actor(),
+        created_at: ctx.now(),
+        ..current
+    };
+    // Two reviews racing for one revision number: the loser gets 409 `conflict` (reload).
+    revision.insert(conn)?;
+    audit::record(
+        conn,
+        ctx,
+        audit_action,
+        "submission",
+        &revision.id,
+        serde_json::json!({
+            "body_id": body_id,
+            "year": year,
+            "revision": revision.revision,
+            "comment": comment,
+            "payload_sha256": audit::payload_sha256(&revision.payload),
+        }),
+    )?;
+    Ok(revision)
 }

@@ -101,6 +101,8 @@ pub struct ListQuery {
     pub province: Option<String>,
     /// Name or approval number containing this text.
     pub text: Option<String>,
+    /// Only bodies whose report has open plausibility flags (需复核).
+    pub flagged: bool,
 }
 
 fn given(value: &Option<String>) -> Option<&str> {
@@ -152,6 +154,7 @@ pub fn search(
         category: given(&query.category),
         province: given(&query.province),
         text: given(&query.text),
+        flagged: query.flagged,
     };
     Ok(StatusLine::search(conn, year, &query, offset, limit)?)
 }

@@ -3,6 +3,7 @@
 mod fields;
 mod incidents;
 mod indicators;
+mod plausibility;
 
 use std::collections::HashSet;
 
@@ -33,6 +34,7 @@ pub(super) fn check(scheme: &Scheme) -> Vec<Problem> {
     c.grades();
     c.warnings();
     c.uncertainty();
+    c.plausibility();
     c.problems.into_vec(SCHEME_ROOT)
 }
 

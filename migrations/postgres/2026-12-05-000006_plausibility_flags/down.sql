@@ -1,0 +1,1 @@
+DROP TABLE plausibility_flags;
