@@ -134,8 +134,8 @@ pub async fn list(
     state: web::Data<AppState>,
     auth: Auth<Staff>,
     year: web::Path<i32>,
-    page: web::Query<PageQuery>,
-    query: web::Query<FlagListQuery>,
+    page: crate::extract::Query<PageQuery>,
+    query: crate::extract::Query<FlagListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (page, per_page, offset) = page.into_inner().resolve()?;
     let year = year.into_inner();
