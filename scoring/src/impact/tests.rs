@@ -12,6 +12,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
 
+use super::sensitivity::ranks_without;
 use super::*;
 use crate::engine::BodyInput;
 use crate::incident::Incident;
