@@ -1,5 +1,5 @@
 //! The command line: `serve`, `migrate`, `user`, `client`, `openapi`, `audit`, `backup`,
-//! `restore`, `score`, `bench`.
+//! `restore`, `score`, `scheme`, `bench`.
 
 mod admin;
 pub mod backup;
@@ -14,6 +14,7 @@ mod error;
 mod evaluate;
 mod input;
 mod report;
+mod scheme;
 mod score;
 mod table;
 
@@ -59,6 +60,8 @@ pub enum Command {
     Demo(crate::demo::DemoArgs),
     /// 按评价方案计算各机构得分、等级、排名和风险警示 (score bodies from JSONL files).
     Score(ScoreArgs),
+    /// 评价方案：测算调整影响 (scheme revisions: what a scheme would change on a past year).
+    Scheme(scheme::SchemeArgs),
     /// 性能基准 (benchmarks, printed as numbers).
     Bench(BenchArgs),
 }
@@ -154,6 +157,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Demo(args) => Ok(crate::demo::run(&args)?),
         Command::Report(args) => report::run(&args),
         Command::Score(args) => score::run(&args),
+        Command::Scheme(args) => scheme::run(&args),
         Command::Bench(args) => match args.target {
             BenchTarget::Scoring(args) => bench::scoring(&args),
             BenchTarget::Evaluation(args) => bench_evaluation::run(&args),

@@ -265,3 +265,17 @@ diesel::allow_tables_to_appear_in_same_query!(
     warning_events,
     bodies,
 );
+
+diesel::table! {
+    scheme_impacts (id) {
+        id -> Text,
+        scheme_id -> Text,
+        year -> Integer,
+        baseline_id -> Text,
+        evaluation_id -> Text,
+        input_digest -> Text,
+        summary -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}

@@ -41,6 +41,19 @@ pub struct Inputs {
 
 /// Loads the inputs of an evaluation.
 pub fn load_inputs(conn: &mut DbConn, evaluation: &Evaluation) -> Result<Inputs, String> {
+    load_inputs_as_of(conn, evaluation, None)
+}
+
+/// Loads the inputs of an evaluation as the database stood at `as_of` (now when `None`):
+/// report revisions, late-entry exceptions and incidents recorded by then, incidents not yet
+/// voided then with the kind and severity they had then, and the previous year's evaluation
+/// that was final then. The registry, the cycle's window and the scheme are read as they are
+/// now; the digest ([`Inputs::digest`]) tells whether the result equals what a run saw.
+pub fn load_inputs_as_of(
+    conn: &mut DbConn,
+    evaluation: &Evaluation,
+    as_of: Option<chrono::NaiveDateTime>,
+) -> Result<Inputs, String> {
     let year = evaluation.year;
     let scheme_row = SchemeRow::by_id(conn, &evaluation.scheme_id)
         .map_err(|e| e.to_string())?
@@ -49,8 +62,13 @@ pub fn load_inputs(conn: &mut DbConn, evaluation: &Evaluation) -> Result<Inputs,
     let cycle = Cycle::by_year(conn, year)
         .map_err(|e| e.to_string())?
         .ok_or("没有评价周期 / no cycle")?;
-    let exceptions: HashMap<String, chrono::NaiveDateTime> = late_entry_exceptions::table
+    let mut exceptions_query = late_entry_exceptions::table
         .filter(late_entry_exceptions::cycle_id.eq(&cycle.id))
+        .into_boxed();
+    if let Some(t) = as_of {
+        exceptions_query = exceptions_query.filter(late_entry_exceptions::created_at.le(t));
+    }
+    let exceptions: HashMap<String, chrono::NaiveDateTime> = exceptions_query
         .select((
             late_entry_exceptions::body_id,
             late_entry_exceptions::closes_at,
@@ -69,8 +87,16 @@ pub fn load_inputs(conn: &mut DbConn, evaluation: &Evaluation) -> Result<Inputs,
 
     // Every revision's status and time (without payloads), to find each body's current status
     // and when it was last submitted.
-    let revisions: Vec<(String, i32, String, chrono::NaiveDateTime)> = submissions::table
-        .filter(submissions::year.eq(year))
+    let revisions_query = || {
+        let q = submissions::table
+            .filter(submissions::year.eq(year))
+            .into_boxed();
+        match as_of {
+            Some(t) => q.filter(submissions::created_at.le(t)),
+            None => q,
+        }
+    };
+    let revisions: Vec<(String, i32, String, chrono::NaiveDateTime)> = revisions_query()
         .select((
             submissions::body_id,
             submissions::revision,
@@ -106,8 +132,7 @@ pub fn load_inputs(conn: &mut DbConn, evaluation: &Evaluation) -> Result<Inputs,
         .filter(|s| s.counts())
         .map(|s| s.as_str())
         .collect();
-    let payloads: HashMap<String, String> = submissions::table
-        .filter(submissions::year.eq(year))
+    let payloads: HashMap<String, String> = revisions_query()
         .filter(submissions::status.eq_any(counted))
         .select((
             submissions::body_id,
@@ -121,15 +146,18 @@ pub fn load_inputs(conn: &mut DbConn, evaluation: &Evaluation) -> Result<Inputs,
         .map(|(body, _, payload)| (body, payload))
         .collect();
 
-    let previous: HashMap<String, f64> =
-        match Evaluation::final_of_year(conn, year - 1).map_err(|e| e.to_string())? {
-            Some(prev) => ResultRow::totals(conn, &prev.id)
-                .map_err(|e| e.to_string())?
-                .into_iter()
-                .filter_map(|(b, t)| t.map(|t| (b, t)))
-                .collect(),
-            None => HashMap::new(),
-        };
+    let previous_final = match as_of {
+        Some(t) => Evaluation::final_of_year_as_of(conn, year - 1, t),
+        None => Evaluation::final_of_year(conn, year - 1),
+    };
+    let previous: HashMap<String, f64> = match previous_final.map_err(|e| e.to_string())? {
+        Some(prev) => ResultRow::totals(conn, &prev.id)
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .filter_map(|(b, t)| t.map(|t| (b, t)))
+            .collect(),
+        None => HashMap::new(),
+    };
 
     let mut on_time = 0;
     let mut excluded = Vec::new();
@@ -185,7 +213,11 @@ pub fn load_inputs(conn: &mut DbConn, evaluation: &Evaluation) -> Result<Inputs,
     let body_ids: std::collections::HashSet<&str> =
         bodies.iter().map(|b| b.body_id.as_str()).collect();
     // Incidents of bodies the year does not expect (approved later, revoked earlier) do not count.
-    let incidents: Vec<Incident> = IncidentRow::counted_in_year(conn, year)
+    let counted = match as_of {
+        Some(t) => IncidentRow::counted_in_year_as_of(conn, year, t),
+        None => IncidentRow::counted_in_year(conn, year),
+    };
+    let incidents: Vec<Incident> = counted
         .map_err(|e| e.to_string())?
         .into_iter()
         .filter(|i| body_ids.contains(i.body_id.as_str()))
