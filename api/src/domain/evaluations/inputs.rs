@@ -44,11 +44,11 @@ pub fn load_inputs(conn: &mut DbConn, evaluation: &Evaluation) -> Result<Inputs,
     load_inputs_as_of(conn, evaluation, None)
 }
 
-/// Loads the inputs of an evaluation as the database stood at `as_of` (now when `None`):
-/// report revisions, late-entry exceptions and incidents recorded by then, incidents not yet
-/// voided then with the kind and severity they had then, and the previous year's evaluation
-/// that was final then. The registry, the cycle's window and the scheme are read as they are
-/// now; the digest ([`Inputs::digest`]) tells whether the result equals what a run saw.
+/// Loads the inputs of an evaluation as the database stood at `as_of` (now when `None`): the
+/// bodies registered by then, report revisions, late-entry exceptions and incidents recorded
+/// by then, incidents not yet voided then with the kind and severity they had then, and the
+/// previous year's evaluation that was final then. Registry entries, the cycle's window and the scheme are read as they
+/// are now; the digest ([`Inputs::digest`]) tells whether the result equals what a run saw.
 pub fn load_inputs_as_of(
     conn: &mut DbConn,
     evaluation: &Evaluation,
@@ -83,6 +83,8 @@ pub fn load_inputs_as_of(
     let expected: Vec<Body> = all_bodies
         .into_iter()
         .filter(|b| b.expected_in(year))
+        // A body registered since was not in the registry then.
+        .filter(|b| as_of.is_none_or(|t| b.created_at <= t))
         .collect();
 
     // Every revision's status and time (without payloads), to find each body's current status

@@ -168,6 +168,15 @@ impl Walk {
                     .unwrap_or(usize::MAX)
             };
             keys.sort_by_key(|k| place(k));
+        } else {
+            // An element's own settings before what it holds: a dimension's maximum before
+            // its indicators.
+            let nested = |k: &str| {
+                [old.get(k), new.get(k)].into_iter().flatten().any(|v| {
+                    v.is_object() || v.as_array().is_some_and(|a| a.iter().any(Value::is_object))
+                })
+            };
+            keys.sort_by_key(|k| nested(k));
         }
         for key in keys {
             steps.push(Step::Key(key.clone()));
