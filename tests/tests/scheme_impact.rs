@@ -13,7 +13,6 @@ use actix_web::http::StatusCode;
 use diesel::prelude::*;
 use pubeval::db::DbPool;
 use pubeval::db::models::evaluation::Evaluation;
-use pubeval::domain::{Ctx, evaluations};
 use pubeval_scoring::{BodyResult, Engine, Options, Scheme, ScoreInput};
 use pubeval_tests::{assert_error, on_both_backends, spawn};
 use serde_json::{Value, json};
@@ -22,43 +21,9 @@ use serde_json::{Value, json};
 const BODIES: usize = 300;
 
 /// 2024 and 2025 of `BODIES` generated bodies, each evaluated and made final (2025 reads
-/// 2024's totals); the 2025 evaluation's id. Runs on a thread of its own: polars may not block
-/// the test's runtime.
+/// 2024's totals); the 2025 evaluation's id.
 fn two_final_years(pool: &DbPool, seed: u64) -> String {
-    let pool = pool.clone();
-    std::thread::spawn(move || write_two_final_years(&pool, seed))
-        .join()
-        .unwrap()
-}
-
-fn write_two_final_years(pool: &DbPool, seed: u64) -> String {
-    let mut conn = pool.get().unwrap();
-    let row = pubeval::db::models::scheme::SchemeRow::active(&mut conn)
-        .unwrap()
-        .unwrap();
-    let scheme = row.parsed().unwrap();
-    let population = pubeval_scoring::synthetic::Population::generate(BODIES, seed);
-    let ids = pubeval::demo::data::insert_bodies(&mut conn, &population).unwrap();
-    let ctx = Ctx::system("system:test");
-    let mut last = String::new();
-    for year in [2024, 2025] {
-        pubeval::demo::data::insert_year(
-            &mut conn,
-            &scheme,
-            &row.id,
-            &population,
-            &ids,
-            year,
-            seed,
-        )
-        .unwrap();
-        let run = evaluations::start(&mut conn, &ctx, year, 0, 1).unwrap();
-        pubeval::evaluation::execute(pool, &Ctx::system("system"), &run.id, &|_| {}).unwrap();
-        evaluations::publish(&mut conn, &ctx, &run.id, Some(1)).unwrap();
-        evaluations::finalize(&mut conn, &ctx, &run.id).unwrap();
-        last = run.id;
-    }
-    last
+    pubeval_tests::generated_final_years(pool, &[2024, 2025], BODIES, seed)
 }
 
 /// The default scheme as a document, changed by `change`.

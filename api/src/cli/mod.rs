@@ -7,6 +7,7 @@ mod bench;
 mod bench_console;
 mod bench_evaluation;
 mod bench_http;
+mod bench_impact;
 mod bench_reports;
 mod bench_submissions;
 mod bundle;
@@ -137,6 +138,9 @@ pub enum BenchTarget {
     /// A running server over HTTP: logins, the ranking page, a body's result and report saves
     /// at 1, 16 and 64 connections, next to `/healthz`.
     Http(bench_http::HttpBenchArgs),
+    /// The impact analysis of a draft scheme at 1,250 and 60,000 bodies, drop-one for every
+    /// indicator included (and with `--database` the whole use case over SQLite).
+    Impact(bench_impact::ImpactBenchArgs),
 }
 
 /// Runs a parsed command line.
@@ -165,6 +169,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             BenchTarget::Submissions(args) => bench_submissions::run(&args),
             BenchTarget::Console(args) => bench_console::run(&args),
             BenchTarget::Http(args) => bench_http::run(&args),
+            BenchTarget::Impact(args) => bench_impact::run(&args),
         },
     }
 }

@@ -215,11 +215,11 @@ pub async fn impact_json(
         year: body.year,
         baseline: body.baseline,
     };
-    let report = call(&state, &auth, move |conn, ctx| {
+    let analysed = call(&state, &auth, move |conn, ctx| {
         analyse(conn, ctx, &id, &request)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(report))
+    Ok(HttpResponse::Ok().json(analysed.report))
 }
 
 /// The analysis as an Excel workbook: a summary sheet, every body under both schemes, the

@@ -297,9 +297,9 @@ pub fn impact(
     ctx: &Ctx,
     scheme_id: &str,
     request: &ImpactRequest,
-) -> Result<ImpactReport> {
+) -> Result<Analysed> {
     let analysed = analyse_stored(conn, ctx, scheme_id, request)?;
-    let report = analysed.report;
+    let report = &analysed.report;
     let row = SchemeImpactRow {
         id: new_id(),
         scheme_id: scheme_id.to_string(),
@@ -307,7 +307,7 @@ pub fn impact(
         baseline_id: report.baseline.id.clone().unwrap_or_default(),
         evaluation_id: report.evaluation_id.clone(),
         input_digest: report.input_digest.clone(),
-        summary: stored_summary(&report).to_string(),
+        summary: stored_summary(report).to_string(),
         created_by: ctx.actor(),
         created_at: ctx.now(),
     };
@@ -331,7 +331,7 @@ pub fn impact(
             }),
         )
     })?;
-    Ok(report)
+    Ok(analysed)
 }
 
 /// The newest analysis of a scheme, for staff.
@@ -369,4 +369,17 @@ pub struct LastImpact {
     pub created_at: chrono::NaiveDateTime,
     /// The stored figures (summary, transitions, rank shift, changes).
     pub summary: serde_json::Value,
+}
+
+/// The years with a final evaluation, newest first: those an analysis can score.
+pub fn final_years(conn: &mut DbConn, ctx: &Ctx) -> Result<Vec<i32>> {
+    staff_only(ctx)?;
+    let mut years: Vec<i32> =
+        Evaluation::in_states(conn, &[crate::domain::states::EvaluationStatus::Final])?
+            .into_iter()
+            .map(|e| e.year)
+            .collect();
+    years.sort_unstable_by(|a, b| b.cmp(a));
+    years.dedup();
+    Ok(years)
 }
