@@ -75,7 +75,7 @@ pub fn run(args: &ImpactBenchArgs) -> Result<(), CliError> {
     let baseline = Scheme::default_scheme();
     let proposed = draft(&baseline);
     // The draft must be one an analyst could store.
-    Scheme::from_json(&serde_json::to_string(&proposed).context("draft")?)
+    Scheme::from_json(&serde_json::to_string(&proposed).context("the proposed document")?)
         .map_err(|e| anyhow!("the benchmark's draft is invalid: {e}"))?;
     println!("pubeval bench impact (seed {})", args.seed);
     for &n in &args.bodies {
@@ -191,7 +191,7 @@ fn database_run(
         evaluations::publish(&mut conn, &ctx, &run.id, Some(1)).map_err(|e| anyhow!("{e}"))?;
         evaluations::finalize(&mut conn, &ctx, &run.id).map_err(|e| anyhow!("{e}"))?;
     }
-    let document = serde_json::to_string(proposed).context("draft")?;
+    let document = serde_json::to_string(proposed).context("the proposed document")?;
     let draft = schemes::create(&mut conn, &ctx, document).map_err(|e| anyhow!("{e}"))?;
     println!(
         "  database_setup_s: {:.1} (not timed below)",

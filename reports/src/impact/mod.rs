@@ -4,6 +4,7 @@
 //! sentences from here, so they cannot say different things.
 
 mod brief;
+mod sheet;
 mod xlsx;
 
 use chrono::NaiveDate;

@@ -227,28 +227,6 @@ impl Evaluation {
             .optional()
     }
 
-    /// The evaluation of a year that was final at `as_of`: the one final now if it was
-    /// finalised by then, else the latest finalised by then that has been superseded since.
-    pub fn final_of_year_as_of(
-        conn: &mut DbConn,
-        year: i32,
-        as_of: NaiveDateTime,
-    ) -> QueryResult<Option<Evaluation>> {
-        if let Some(e) = Evaluation::final_of_year(conn, year)?
-            && e.finalized_at.is_some_and(|t| t <= as_of)
-        {
-            return Ok(Some(e));
-        }
-        evaluations::table
-            .filter(evaluations::year.eq(year))
-            .filter(evaluations::status.eq(EvaluationStatus::Superseded.as_str()))
-            .filter(evaluations::finalized_at.le(as_of))
-            .order(evaluations::finalized_at.desc())
-            .select(Evaluation::as_select())
-            .first(conn)
-            .optional()
-    }
-
     /// The year's evaluations still in progress (running, draft or public notice).
     pub fn open_of_year(conn: &mut DbConn, year: i32) -> QueryResult<Vec<Evaluation>> {
         evaluations::table

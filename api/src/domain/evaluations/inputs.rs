@@ -17,8 +17,8 @@ use crate::db::models::cycle::Cycle;
 use crate::db::models::evaluation::{Evaluation, ResultRow};
 use crate::db::models::incident::IncidentRow;
 use crate::db::models::scheme::SchemeRow;
-use crate::db::schema::{late_entry_exceptions, submissions};
-use crate::states::{SubmissionStatus, TextEnum};
+use crate::db::schema::{evaluations, late_entry_exceptions, submissions};
+use crate::states::{EvaluationStatus, SubmissionStatus, TextEnum};
 
 /// The inputs of one evaluation.
 #[derive(Debug)]
@@ -149,7 +149,7 @@ pub fn load_inputs_as_of(
         .collect();
 
     let previous_final = match as_of {
-        Some(t) => Evaluation::final_of_year_as_of(conn, year - 1, t),
+        Some(t) => final_of_year_as_of(conn, year - 1, t),
         None => Evaluation::final_of_year(conn, year - 1),
     };
     let previous: HashMap<String, f64> = match previous_final.map_err(|e| e.to_string())? {
@@ -233,6 +233,28 @@ pub fn load_inputs_as_of(
         on_time,
         excluded,
     })
+}
+
+/// The evaluation of a year that was final at `as_of`: the one final now if it was
+/// finalised by then, else the latest finalised by then that has been superseded since.
+fn final_of_year_as_of(
+    conn: &mut DbConn,
+    year: i32,
+    as_of: chrono::NaiveDateTime,
+) -> QueryResult<Option<Evaluation>> {
+    if let Some(e) = Evaluation::final_of_year(conn, year)?
+        && e.finalized_at.is_some_and(|t| t <= as_of)
+    {
+        return Ok(Some(e));
+    }
+    evaluations::table
+        .filter(evaluations::year.eq(year))
+        .filter(evaluations::status.eq(EvaluationStatus::Superseded.as_str()))
+        .filter(evaluations::finalized_at.le(as_of))
+        .order(evaluations::finalized_at.desc())
+        .select(Evaluation::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// An evaluation's summary figures, as stored and shown.
