@@ -102,7 +102,15 @@ fn the_charts_are_svg_and_the_matrix_counts_every_scored_body() {
         assert_eq!(doc.root_element().tag_name().name(), "svg");
     }
     let matrix_svg = grade_transition(&old, &new, &impact).unwrap();
-    assert!(matrix_svg.contains(&format!(">{}<", matrix[1][2])));
+    let doc = roxmltree::Document::parse(&matrix_svg).unwrap();
+    let texts: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text())
+        .map(str::trim)
+        .collect();
+    assert!(texts.contains(&matrix[1][2].to_string().as_str()), "{texts:?}");
+    assert!(texts.contains(&"B 级"), "{texts:?}");
 }
 
 #[test]
