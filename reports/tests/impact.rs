@@ -109,7 +109,10 @@ fn the_charts_are_svg_and_the_matrix_counts_every_scored_body() {
         .filter_map(|n| n.text())
         .map(str::trim)
         .collect();
-    assert!(texts.contains(&matrix[1][2].to_string().as_str()), "{texts:?}");
+    assert!(
+        texts.contains(&matrix[1][2].to_string().as_str()),
+        "{texts:?}"
+    );
     assert!(texts.contains(&"B 级"), "{texts:?}");
 }
 
