@@ -12,6 +12,7 @@ pub mod charts;
 pub mod documents;
 mod error;
 pub mod fonts;
+pub mod impact;
 pub mod pdf;
 pub mod ranking;
 pub mod table;

@@ -3,7 +3,9 @@
 //! A pure library: the scheme format and its validation ([`scheme`]), submission validation
 //! ([`payload`]), the polars scoring engine ([`engine`]), the results with their explanation
 //! and risk warnings ([`result`], [`explain`], [`warning`]), the uncertainty analysis
-//! ([`uncertainty`]), the plausibility flags of self-declared reports ([`plausibility`]), the whole evaluation in one call ([`Engine::evaluate`], [`evaluate`])
+//! ([`uncertainty`]), the plausibility flags of self-declared reports ([`plausibility`]), the
+//! whole evaluation in one call ([`Engine::evaluate`], [`evaluate`]), what a revision of the
+//! scheme would change on a past year ([`impact`])
 //! and, with the `synthetic` feature, a generator of plausible data for benchmarks, the demo
 //! and tests (`synthetic`). No HTTP, no database, no files.
 
@@ -11,6 +13,7 @@ pub mod category;
 pub mod engine;
 pub mod evaluate;
 pub mod explain;
+pub mod impact;
 pub mod incident;
 pub mod payload;
 pub mod plausibility;
@@ -26,6 +29,7 @@ pub mod warning;
 pub use category::Category;
 pub use engine::{BodyInput, Engine, EngineError, ScoreInput, ScoreTable};
 pub use evaluate::{Options, Step};
+pub use impact::{Impact, compare};
 pub use incident::Incident;
 pub use payload::{Completeness, FieldValue, Payload, validate_payload};
 pub use points::PointsMap;

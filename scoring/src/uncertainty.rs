@@ -12,6 +12,7 @@ use rayon::prelude::*;
 
 use crate::engine::view::TableView;
 use crate::engine::{Engine, EngineError, ScoreTable};
+use crate::impact::stats::{competition_ranks, nearest_rank};
 use crate::result::BodyResult;
 use crate::scheme::Scheme;
 
@@ -157,37 +158,9 @@ fn analyse(scheme: &Scheme, bodies: &[Scored], draws: u32, seed: u64) -> Vec<Unc
         .collect()
 }
 
-/// Competition ranks (1, 2, 2, 4) of keys, highest first.
-fn competition_ranks(keys: &[i64]) -> Vec<u32> {
-    let mut order: Vec<u32> = (0..keys.len() as u32).collect();
-    order.sort_unstable_by_key(|&i| std::cmp::Reverse(keys[i as usize]));
-    let mut ranks = vec![0u32; keys.len()];
-    let mut current = 0u32;
-    for (position, &i) in order.iter().enumerate() {
-        if position == 0 || keys[i as usize] != keys[order[position - 1] as usize] {
-            current = position as u32 + 1;
-        }
-        ranks[i as usize] = current;
-    }
-    ranks
-}
-
-/// The nearest-rank percentile of sorted values: the ceil(p/100 · N)-th smallest, computed in
-/// integers so that 5% of 1000 is exactly the 50th.
-fn nearest_rank(sorted: &[u32], percent: usize) -> u32 {
-    let n = sorted.len();
-    let k = (percent * n).div_ceil(100).max(1);
-    sorted[k.min(n) - 1]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn competition_ranks_share_the_best_rank() {
-        assert_eq!(competition_ranks(&[10, 20, 20, 5]), vec![3, 1, 1, 4]);
-    }
 
     #[test]
     fn nearest_rank_quantiles_of_1000_draws() {

@@ -40,6 +40,48 @@ pub fn generated_draft_evaluation(pool: &DbPool, year: i32, bodies: usize, seed:
     run.id
 }
 
+/// `bodies` generated bodies with each of `years` written under the active scheme, evaluated
+/// (without the uncertainty analysis) and made final in turn, so that each year reads the
+/// previous one's totals; the last evaluation's id. Runs on a thread of its own, since polars
+/// may not block an async test's runtime.
+pub fn generated_final_years(pool: &DbPool, years: &[i32], bodies: usize, seed: u64) -> String {
+    let pool = pool.clone();
+    let years = years.to_vec();
+    std::thread::spawn(move || {
+        use pubeval::domain::{Ctx, evaluations};
+        let mut conn = pool.get().expect("conn");
+        let row = pubeval::db::models::scheme::SchemeRow::active(&mut conn)
+            .expect("scheme")
+            .expect("an active scheme");
+        let scheme = row.parsed().expect("parsed scheme");
+        let population = pubeval_scoring::synthetic::Population::generate(bodies, seed);
+        let ids = pubeval::demo::data::insert_bodies(&mut conn, &population).expect("bodies");
+        let ctx = Ctx::system("system:test");
+        let mut last = String::new();
+        for year in years {
+            pubeval::demo::data::insert_year(
+                &mut conn,
+                &scheme,
+                &row.id,
+                &population,
+                &ids,
+                year,
+                seed,
+            )
+            .expect("year");
+            let run = evaluations::start(&mut conn, &ctx, year, 0, 1).expect("start");
+            pubeval::evaluation::execute(&pool, &Ctx::system("system"), &run.id, &|_| {})
+                .expect("run");
+            evaluations::publish(&mut conn, &ctx, &run.id, Some(1)).expect("publish");
+            evaluations::finalize(&mut conn, &ctx, &run.id).expect("finalize");
+            last = run.id;
+        }
+        last
+    })
+    .join()
+    .expect("the years were written")
+}
+
 /// The environment variable naming the PostgreSQL server tests may use.
 pub const POSTGRES_ENV: &str = "PUBEVAL_TEST_POSTGRES_URL";
 

@@ -416,6 +416,34 @@ fn probes(w: &World) -> BTreeMap<&'static str, Probe> {
             [409, 409, 403, 403, 403, 403, 403, 401],
         ),
     );
+    // An analysis of a year without a final evaluation: refused before anything is recorded.
+    m.insert(
+        "schemes_impact",
+        probe(
+            "POST",
+            format!("/api/v1/schemes/{s}/impact"),
+            Some(json!({"year": 2024})),
+            [409, 409, 403, 403, 403, 403, 403, 401],
+        ),
+    );
+    m.insert(
+        "schemes_impact_xlsx",
+        probe(
+            "GET",
+            format!("/api/v1/schemes/{s}/impact.xlsx?year=2025"),
+            None,
+            [200, 200, 403, 403, 403, 403, 403, 401],
+        ),
+    );
+    m.insert(
+        "schemes_impact_pdf",
+        probe(
+            "GET",
+            format!("/api/v1/schemes/{s}/impact.pdf?year=2025"),
+            None,
+            [200, 200, 403, 403, 403, 403, 403, 401],
+        ),
+    );
     m.insert(
         "incidents_list",
         probe(

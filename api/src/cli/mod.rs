@@ -1,5 +1,5 @@
 //! The command line: `serve`, `migrate`, `user`, `client`, `openapi`, `audit`, `backup`,
-//! `restore`, `score`, `import`, `bench`.
+//! `restore`, `score`, `import`, `scheme`, `bench`.
 
 mod admin;
 pub mod backup;
@@ -8,6 +8,7 @@ mod bench_console;
 mod bench_evaluation;
 mod bench_flags;
 mod bench_http;
+mod bench_impact;
 mod bench_import;
 mod bench_reports;
 mod bench_submissions;
@@ -17,6 +18,7 @@ mod evaluate;
 mod import;
 mod input;
 mod report;
+mod scheme;
 mod score;
 mod table;
 
@@ -64,6 +66,8 @@ pub enum Command {
     Score(ScoreArgs),
     /// 批量导入往年报告或事件（CSV 或 XLSX）(bulk import a past year's reports or incidents).
     Import(import::ImportArgs),
+    /// 评价方案：测算调整影响 (scheme revisions: what a scheme would change on a past year).
+    Scheme(scheme::SchemeArgs),
     /// 性能基准 (benchmarks, printed as numbers).
     Bench(BenchArgs),
 }
@@ -145,6 +149,9 @@ pub enum BenchTarget {
     /// The plausibility flags of 60,000 generated reports: in process, and through the
     /// database as a submission computes them.
     Flags(bench_flags::FlagsBenchArgs),
+    /// The impact analysis of a draft scheme at 1,250 and 60,000 bodies, drop-one for every
+    /// indicator included (and with `--database` the whole use case over SQLite).
+    Impact(bench_impact::ImpactBenchArgs),
 }
 
 /// Runs a parsed command line.
@@ -166,6 +173,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Report(args) => report::run(&args),
         Command::Score(args) => score::run(&args),
         Command::Import(args) => import::run(&args),
+        Command::Scheme(args) => scheme::run(&args),
         Command::Bench(args) => match args.target {
             BenchTarget::Scoring(args) => bench::scoring(&args),
             BenchTarget::Evaluation(args) => bench_evaluation::run(&args),
@@ -175,6 +183,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             BenchTarget::Http(args) => bench_http::run(&args),
             BenchTarget::Import(args) => bench_import::run(&args),
             BenchTarget::Flags(args) => bench_flags::run(&args),
+            BenchTarget::Impact(args) => bench_impact::run(&args),
         },
     }
 }

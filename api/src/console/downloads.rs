@@ -41,7 +41,7 @@ impl BundleQuery {
 }
 
 /// A document as a download (or shown in the browser when `inline`).
-fn deliver(document: Document, media_type: &str, inline: bool) -> HttpResponse {
+pub(super) fn deliver(document: Document, media_type: &str, inline: bool) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(media_type)
         .insert_header(("Cache-Control", "no-store"))
@@ -53,7 +53,11 @@ fn deliver(document: Document, media_type: &str, inline: bool) -> HttpResponse {
 /// Renders through the document gate (bounded renders off the async runtime) with the
 /// server's typesetter when `needed` (a Chinese error page, 503, when the server has no CJK
 /// font).
-async fn typeset<F>(state: &AppState, needed: bool, render: F) -> Result<Document, ConsoleError>
+pub(super) async fn typeset<F>(
+    state: &AppState,
+    needed: bool,
+    render: F,
+) -> Result<Document, ConsoleError>
 where
     F: FnOnce(Option<&Typesetter>) -> domain::Result<Document> + Send + 'static,
 {

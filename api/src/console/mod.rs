@@ -19,6 +19,7 @@ mod objections;
 pub mod page;
 mod report;
 mod results;
+mod schemes;
 pub mod session;
 mod warnings;
 mod warnings_body;
@@ -185,6 +186,24 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 "/evaluations/{id}/results/{body_id}/letter.pdf",
                 web::get().to(downloads::letter_pdf),
             )
+            .route("/schemes", web::get().to(schemes::list))
+            .route("/schemes/new", web::post().to(schemes::new_draft))
+            .route("/schemes/{id}", web::get().to(schemes::page))
+            .route("/schemes/{id}", web::post().to(schemes::save))
+            .route("/schemes/{id}/impact", web::post().to(schemes::analyse))
+            .route(
+                "/schemes/{id}/impact.xlsx",
+                web::get().to(schemes::impact_xlsx),
+            )
+            .route(
+                "/schemes/{id}/impact.pdf",
+                web::get().to(schemes::impact_pdf),
+            )
+            .route(
+                "/schemes/{id}/activate",
+                web::get().to(schemes::confirm_activate),
+            )
+            .route("/schemes/{id}/activate", web::post().to(schemes::activate))
             .route("/objections", web::get().to(objections::page))
             .route(
                 "/objections/{id}/answer",

@@ -288,5 +288,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    scheme_impacts (id) {
+        id -> Text,
+        scheme_id -> Text,
+        year -> Integer,
+        baseline_id -> Text,
+        evaluation_id -> Text,
+        input_digest -> Text,
+        summary -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(plausibility_flags, bodies);
 diesel::allow_tables_to_appear_in_same_query!(plausibility_flags, report_heads);

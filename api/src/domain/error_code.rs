@@ -63,6 +63,10 @@ pub enum ErrorCode {
     CannotDisableSelf,
     /// 409: the warning has not been issued.
     NotPublished,
+    /// 409: the year has no final evaluation (an impact analysis scores a final year's inputs).
+    NoFinalEvaluation,
+    /// 409: a final evaluation's inputs can no longer be rebuilt as its digest records them.
+    InputsChanged,
     /// 412: `If-Match` names a revision that is no longer current.
     StaleRevision,
     /// 413: the request body is too large.
@@ -89,7 +93,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for the OpenAPI document and the tests.
-    pub const ALL: [ErrorCode; 38] = [
+    pub const ALL: [ErrorCode; 40] = [
         ErrorCode::BadRequest,
         ErrorCode::MalformedJson,
         ErrorCode::Unauthorized,
@@ -117,6 +121,8 @@ impl ErrorCode {
         ErrorCode::AlreadyVoided,
         ErrorCode::CannotDisableSelf,
         ErrorCode::NotPublished,
+        ErrorCode::NoFinalEvaluation,
+        ErrorCode::InputsChanged,
         ErrorCode::StaleRevision,
         ErrorCode::PayloadTooLarge,
         ErrorCode::UnsupportedMediaType,
@@ -183,6 +189,8 @@ impl ErrorCode {
             AlreadyVoided => ("already_voided", 409, "该事件已作废", "the incident is already voided"),
             CannotDisableSelf => ("cannot_disable_self", 409, "不能停用自己的账号", "you cannot disable your own account"),
             NotPublished => ("not_published", 409, "风险警示尚未签发", "the warning has not been issued"),
+            NoFinalEvaluation => ("no_final_evaluation", 409, "该年度没有最终评价结果", "the year has no final evaluation"),
+            InputsChanged => ("inputs_changed", 409, "该年度评价所用的数据已无法原样重建", "the evaluation's inputs can no longer be rebuilt"),
             StaleRevision => ("stale_revision", 412, "报告已被修改，请刷新后再保存", "the report changed; reload it"),
             PayloadTooLarge => ("payload_too_large", 413, "请求体过大", "request body too large"),
             UnsupportedMediaType => ("unsupported_media_type", 415, "请求体须为 application/json", "the body must be application/json"),

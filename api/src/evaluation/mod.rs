@@ -2,14 +2,13 @@
 //! body with `pubeval-scoring`, analyse the ranking's robustness, and store one immutable row
 //! per body with a digest of the inputs.
 
-mod inputs;
 pub mod queue;
 
 use std::sync::Arc;
 
 use pubeval_scoring::{BodyResult, Engine, Options, ScoreInput, Step};
 
-pub use inputs::{Inputs, load_inputs};
+pub use crate::domain::evaluations::inputs::{Inputs, load_inputs, load_inputs_as_of};
 
 use crate::db::models::evaluation::{Evaluation, ResultRow};
 use crate::db::{DbPool, write_transaction};

@@ -14,6 +14,7 @@ pub mod incidents;
 pub mod metrics;
 pub mod notices;
 pub mod reports;
+pub mod scheme_impact;
 pub mod schemes;
 pub mod submissions;
 pub mod users;
@@ -56,6 +57,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(schemes::get)
         .service(schemes::create)
         .service(schemes::activate)
+        .service(scheme_impact::impact_json)
+        .service(scheme_impact::impact_xlsx)
+        .service(scheme_impact::impact_pdf)
         .service(cycles::create)
         .service(cycles::update)
         .service(cycles::list)

@@ -2,7 +2,7 @@
 //! problem reported), activate.
 
 use actix_web::{HttpResponse, get, post, web};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{Page, PageQuery, call};
@@ -10,7 +10,7 @@ use crate::db::models::scheme::SchemeRow;
 use crate::domain::policy::{AnyUser, Staff};
 use crate::domain::schemes;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::Auth;
+use crate::extract::{Auth, OptionalJson};
 use crate::state::AppState;
 
 /// A scheme as the API shows it.
@@ -119,25 +119,41 @@ pub async fn create(
     Ok(HttpResponse::Created().json(SchemeView::from(row)))
 }
 
-/// Activates a draft scheme; the previously active version of the same code is retired.
+/// Activation of a draft.
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ActivateRequest {
+    /// The written reason for the revision (recorded in the audit log with the scheme's last
+    /// impact analysis). Optional here for existing integrations; the console requires it.
+    pub reason: Option<String>,
+}
+
+/// Activates a draft scheme; the previously active version of the same code is retired. The
+/// audit entry records the reason given and the scheme's last impact analysis.
 #[utoipa::path(post, path = "/api/v1/schemes/{id}/activate", operation_id = "schemes_activate", tag = "schemes", security(("bearer" = [])),
     params(("id" = String, Path, description = "Scheme id")),
+    request_body(content = ActivateRequest, description = "Optional: the written reason for the revision"),
     responses(
         (status = 200, description = "Active", body = SchemeView),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Neither admin nor analyst", body = ErrorBody),
         (status = 404, description = "No such scheme", body = ErrorBody),
         (status = 409, description = "Not a draft", body = ErrorBody),
+        (status = 415, description = "A body that is not JSON", body = ErrorBody),
+        (status = 422, description = "A blank or overlong reason, or an unknown field", body = ErrorBody),
     ))]
 #[post("/api/v1/schemes/{id}/activate")]
 pub async fn activate(
     state: web::Data<AppState>,
     auth: Auth<Staff>,
     id: web::Path<String>,
+    body: OptionalJson<ActivateRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
+    let reason = body.into_inner().and_then(|b| b.reason);
     let row = call(&state, &auth, move |conn, ctx| {
-        schemes::activate(conn, ctx, &id)
+        schemes::activate(conn, ctx, &id, reason.as_deref())
     })
     .await?;
     Ok(HttpResponse::Ok().json(SchemeView::from(row)))

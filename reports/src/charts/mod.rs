@@ -5,6 +5,7 @@
 //! Each chart is a function taking plain data and returning the SVG document.
 
 mod distribution;
+pub mod impact;
 mod png;
 mod profile;
 mod radar;

@@ -31,6 +31,8 @@ pub enum DocumentKind {
     Letter,
     /// 年度宣传工作评价报告.
     AnnualReport,
+    /// 方案调整影响分析.
+    ImpactBrief,
 }
 
 impl DocumentKind {
@@ -39,6 +41,7 @@ impl DocumentKind {
             DocumentKind::Notice => &world::NOTICE,
             DocumentKind::Letter => &world::LETTER,
             DocumentKind::AnnualReport => &world::ANNUAL,
+            DocumentKind::ImpactBrief => &world::IMPACT,
         }
     }
 }

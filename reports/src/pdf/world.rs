@@ -45,6 +45,7 @@ template!(COMMON, "common.typ");
 template!(NOTICE, "notice.typ");
 template!(LETTER, "letter.typ");
 template!(ANNUAL, "annual.typ");
+template!(IMPACT, "impact.typ");
 
 /// The standard library, built once.
 static LIBRARY: LazyLock<LazyHash<Library>> =
@@ -77,7 +78,7 @@ impl World for DocumentWorld<'_> {
     }
 
     fn source(&self, id: FileId) -> FileResult<Source> {
-        [&*COMMON, &*NOTICE, &*LETTER, &*ANNUAL]
+        [&*COMMON, &*NOTICE, &*LETTER, &*ANNUAL, &*IMPACT]
             .into_iter()
             .find(|t| t.source.id() == id)
             .map(|t| t.source.clone())

@@ -235,6 +235,56 @@ impl IncidentRow {
         Ok(rows.iter().map(IncidentRow::to_scoring).collect())
     }
 
+    /// The incidents that counted toward year `year` as the database stood at `as_of`:
+    /// recorded by then and not voided by then, with the kind and severity they had then
+    /// (corrections made later undone).
+    pub fn counted_in_year_as_of(
+        conn: &mut DbConn,
+        year: i32,
+        as_of: NaiveDateTime,
+    ) -> QueryResult<Vec<pubeval_scoring::Incident>> {
+        let Some((start, end)) = pubeval_scoring::incident::year_bounds(year) else {
+            return Ok(Vec::new());
+        };
+        let rows = incidents::table
+            .filter(incidents::occurred_at.ge(start.naive_utc()))
+            .filter(incidents::occurred_at.lt(end.naive_utc()))
+            .filter(incidents::created_at.le(as_of))
+            .filter(
+                incidents::voided_at
+                    .is_null()
+                    .or(incidents::voided_at.gt(as_of)),
+            )
+            .order((incidents::body_id.asc(), incidents::occurred_at.asc()))
+            .select(IncidentRow::as_select())
+            .load(conn)?;
+        // The first correction after `as_of` of each incident knows what it was then.
+        let later: Vec<IncidentCorrection> = incident_corrections::table
+            .filter(incident_corrections::created_at.gt(as_of))
+            .order((
+                incident_corrections::created_at.asc(),
+                incident_corrections::id.asc(),
+            ))
+            .select(IncidentCorrection::as_select())
+            .load(conn)?;
+        let mut then: std::collections::HashMap<&str, &IncidentCorrection> =
+            std::collections::HashMap::new();
+        for c in &later {
+            then.entry(c.incident_id.as_str()).or_insert(c);
+        }
+        Ok(rows
+            .iter()
+            .map(|row| {
+                let mut incident = row.to_scoring();
+                if let Some(c) = then.get(row.id.as_str()) {
+                    incident.kind = c.old_kind.clone();
+                    incident.severity = c.old_severity.clone();
+                }
+                incident
+            })
+            .collect())
+    }
+
     /// The incident as the scoring library sees it.
     pub fn to_scoring(&self) -> pubeval_scoring::Incident {
         pubeval_scoring::Incident {

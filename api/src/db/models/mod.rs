@@ -10,6 +10,7 @@ pub mod incident;
 pub mod objection;
 pub mod report_head;
 pub mod scheme;
+pub mod scheme_impact;
 pub mod submission;
 pub mod user;
 pub mod warning;

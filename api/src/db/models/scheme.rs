@@ -51,6 +51,37 @@ impl SchemeRow {
             .optional()
     }
 
+    /// The active version of a code.
+    pub fn active_of_code(conn: &mut DbConn, code: &str) -> QueryResult<Option<SchemeRow>> {
+        schemes::table
+            .filter(schemes::code.eq(code))
+            .filter(schemes::status.eq(SchemeStatus::Active.as_str()))
+            .select(SchemeRow::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// The highest version of a code.
+    pub fn highest_version(conn: &mut DbConn, code: &str) -> QueryResult<Option<i32>> {
+        schemes::table
+            .filter(schemes::code.eq(code))
+            .select(diesel::dsl::max(schemes::version))
+            .first(conn)
+    }
+
+    /// Replaces the document (and name) of a scheme; the caller checks that it is a draft.
+    pub fn update_definition(
+        conn: &mut DbConn,
+        id: &str,
+        name: &str,
+        definition: &str,
+    ) -> QueryResult<()> {
+        diesel::update(schemes::table.filter(schemes::id.eq(id)))
+            .set((schemes::name.eq(name), schemes::definition.eq(definition)))
+            .execute(conn)
+            .map(|_| ())
+    }
+
     /// Every scheme, newest first.
     pub fn all(conn: &mut DbConn) -> QueryResult<Vec<SchemeRow>> {
         schemes::table

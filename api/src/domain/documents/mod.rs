@@ -8,6 +8,7 @@ pub mod annual;
 pub mod bundle;
 pub mod charts;
 pub mod file_name;
+pub mod impact;
 pub mod letter;
 pub mod notice;
 pub mod ranking;

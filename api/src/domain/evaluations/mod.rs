@@ -5,6 +5,7 @@
 //! domain does not depend on how they are run.
 
 mod history;
+pub mod inputs;
 mod lifecycle;
 mod run;
 mod shown;

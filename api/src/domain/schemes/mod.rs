@@ -1,10 +1,13 @@
 //! Evaluation schemes: the published evaluation system as data, versioned; an active scheme
 //! never changes. Staff create drafts and activate them; body users read the active one.
 
+pub mod impact;
+
 use pubeval_scoring::Scheme;
 
 use crate::db::models::new_id;
 use crate::db::models::scheme::SchemeRow;
+use crate::db::models::scheme_impact::SchemeImpactRow;
 use crate::db::{DbConn, write_transaction};
 use crate::domain::audit;
 use crate::domain::states::SchemeStatus;
@@ -90,7 +93,32 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, document: String) -> Result<SchemeRo
 
 /// Activates a draft; the version of the same code that was active is retired. Only a draft
 /// can be activated (409 otherwise), so an active scheme never changes.
-pub fn activate(conn: &mut DbConn, ctx: &Ctx, id: &str) -> Result<SchemeRow> {
+///
+/// `reason` is the written reason for the revision. The audit entry records it with the
+/// scheme's last impact analysis (the year, the grades and warnings it moves), so that the log
+/// shows on what evidence the evaluation system changed. The console requires a reason; the
+/// API accepts an activation without one (recorded as none) so that existing integrations
+/// keep working, but a reason given must not be blank, and more than 2,000 characters is
+/// refused (422 `reason`).
+pub fn activate(conn: &mut DbConn, ctx: &Ctx, id: &str, reason: Option<&str>) -> Result<SchemeRow> {
+    let reason = match reason.map(str::trim) {
+        None => None,
+        Some("") => {
+            return Err(Error::invalid_field(
+                "reason",
+                "启用理由不能为空",
+                "the reason must not be blank",
+            ));
+        }
+        Some(r) if r.chars().count() > MAX_REASON_CHARS => {
+            return Err(Error::invalid_field(
+                "reason",
+                "启用理由最多 2000 字",
+                "the reason has at most 2000 characters",
+            ));
+        }
+        Some(r) => Some(r.to_string()),
+    };
     write_transaction(conn, |conn| {
         let row = SchemeRow::by_id(conn, id)?.ok_or_else(|| Error::not_found(Noun::Scheme))?;
         if status_of(&row)? != SchemeStatus::Draft {
@@ -100,11 +128,79 @@ pub fn activate(conn: &mut DbConn, ctx: &Ctx, id: &str) -> Result<SchemeRow> {
                 format!("only a draft can be activated; this one is {}", row.status),
             ));
         }
+        let retired = SchemeRow::active_of_code(conn, &row.code)?.map(|a| a.id);
+        let last = SchemeImpactRow::last_of(conn, id)?;
         row.activate(conn, ctx.now())?;
         audit::record(
             conn,
             ctx,
             "scheme.activate",
+            "scheme",
+            id,
+            serde_json::json!({
+                "code": row.code,
+                "version": row.version,
+                "reason": reason,
+                "retired": retired,
+                "last_impact": last.map(|i| serde_json::json!({
+                    "id": i.id,
+                    "year": i.year,
+                    "baseline_id": i.baseline_id,
+                    "at": crate::domain::clock::utc(i.created_at),
+                })),
+            }),
+        )?;
+        SchemeRow::by_id(conn, id)?.ok_or_else(|| Error::not_found(Noun::Scheme))
+    })
+}
+
+/// The longest activation reason accepted.
+pub const MAX_REASON_CHARS: usize = 2000;
+
+/// A new draft for staff: a copy of the active scheme (of `cnca-publicity` when several codes
+/// are active, the newest activated) numbered one above the highest version of its code, to
+/// be edited and analysed before it is activated. 409 `no_active_scheme` when none is active.
+pub fn draft_from_active(conn: &mut DbConn, ctx: &Ctx) -> Result<SchemeRow> {
+    if !ctx.viewer().is_staff() {
+        return Err(Error::forbidden());
+    }
+    let active = SchemeRow::active(conn)?.ok_or_else(|| Error::of(ErrorCode::NoActiveScheme))?;
+    let mut document: serde_json::Value =
+        serde_json::from_str(&active.definition).map_err(Error::internal)?;
+    let next = SchemeRow::highest_version(conn, &active.code)?.unwrap_or(active.version) + 1;
+    document["version"] = serde_json::json!(next);
+    create(conn, ctx, document.to_string())
+}
+
+/// Replaces a draft's document (validated as on creation, every problem at once: 422). Only a
+/// draft changes (409 `invalid_transition` otherwise); its code and version stay (422 when the
+/// document names others).
+pub fn update_draft(conn: &mut DbConn, ctx: &Ctx, id: &str, document: String) -> Result<SchemeRow> {
+    if !ctx.viewer().is_staff() {
+        return Err(Error::forbidden());
+    }
+    let scheme = Scheme::from_json(&document).map_err(|e| Error::validation(&e.problems()))?;
+    write_transaction(conn, |conn| {
+        let row = SchemeRow::by_id(conn, id)?.ok_or_else(|| Error::not_found(Noun::Scheme))?;
+        if status_of(&row)? != SchemeStatus::Draft {
+            return Err(Error::conflict(
+                ErrorCode::InvalidTransition,
+                format!("只有草稿方案可以修改，此方案状态为 {}", row.status),
+                format!("only a draft can be changed; this one is {}", row.status),
+            ));
+        }
+        if scheme.code != row.code || i64::from(scheme.version) != i64::from(row.version) {
+            return Err(Error::invalid_field(
+                "version",
+                "修改草稿时不能改变方案代码和版本号",
+                "a draft keeps its code and version",
+            ));
+        }
+        SchemeRow::update_definition(conn, id, &scheme.name, &document)?;
+        audit::record(
+            conn,
+            ctx,
+            "scheme.update",
             "scheme",
             id,
             serde_json::json!({"code": row.code, "version": row.version}),

@@ -17,8 +17,8 @@ use crate::db::models::cycle::Cycle;
 use crate::db::models::evaluation::{Evaluation, ResultRow};
 use crate::db::models::incident::IncidentRow;
 use crate::db::models::scheme::SchemeRow;
-use crate::db::schema::{late_entry_exceptions, submissions};
-use crate::states::{SubmissionStatus, TextEnum};
+use crate::db::schema::{evaluations, late_entry_exceptions, submissions};
+use crate::states::{EvaluationStatus, SubmissionStatus, TextEnum};
 
 /// The inputs of one evaluation.
 #[derive(Debug)]
@@ -43,6 +43,19 @@ pub struct Inputs {
 
 /// Loads the inputs of an evaluation.
 pub fn load_inputs(conn: &mut DbConn, evaluation: &Evaluation) -> Result<Inputs, String> {
+    load_inputs_as_of(conn, evaluation, None)
+}
+
+/// Loads the inputs of an evaluation as the database stood at `as_of` (now when `None`): the
+/// bodies registered by then, report revisions, late-entry exceptions and incidents recorded
+/// by then, incidents not yet voided then with the kind and severity they had then, and the
+/// previous year's evaluation that was final then. Registry entries, the cycle's window and the scheme are read as they
+/// are now; the digest ([`Inputs::digest`]) tells whether the result equals what a run saw.
+pub fn load_inputs_as_of(
+    conn: &mut DbConn,
+    evaluation: &Evaluation,
+    as_of: Option<chrono::NaiveDateTime>,
+) -> Result<Inputs, String> {
     let year = evaluation.year;
     let scheme_row = SchemeRow::by_id(conn, &evaluation.scheme_id)
         .map_err(|e| e.to_string())?
@@ -51,8 +64,13 @@ pub fn load_inputs(conn: &mut DbConn, evaluation: &Evaluation) -> Result<Inputs,
     let cycle = Cycle::by_year(conn, year)
         .map_err(|e| e.to_string())?
         .ok_or("没有评价周期 / no cycle")?;
-    let exceptions: HashMap<String, chrono::NaiveDateTime> = late_entry_exceptions::table
+    let mut exceptions_query = late_entry_exceptions::table
         .filter(late_entry_exceptions::cycle_id.eq(&cycle.id))
+        .into_boxed();
+    if let Some(t) = as_of {
+        exceptions_query = exceptions_query.filter(late_entry_exceptions::created_at.le(t));
+    }
+    let exceptions: HashMap<String, chrono::NaiveDateTime> = exceptions_query
         .select((
             late_entry_exceptions::body_id,
             late_entry_exceptions::closes_at,
@@ -67,12 +85,22 @@ pub fn load_inputs(conn: &mut DbConn, evaluation: &Evaluation) -> Result<Inputs,
     let expected: Vec<Body> = all_bodies
         .into_iter()
         .filter(|b| b.expected_in(year))
+        // A body registered since was not in the registry then.
+        .filter(|b| as_of.is_none_or(|t| b.created_at <= t))
         .collect();
 
     // Every revision's status and time (without payloads), to find each body's current status
     // and when it was last submitted.
-    let revisions: Vec<(String, i32, String, chrono::NaiveDateTime)> = submissions::table
-        .filter(submissions::year.eq(year))
+    let revisions_query = || {
+        let q = submissions::table
+            .filter(submissions::year.eq(year))
+            .into_boxed();
+        match as_of {
+            Some(t) => q.filter(submissions::created_at.le(t)),
+            None => q,
+        }
+    };
+    let revisions: Vec<(String, i32, String, chrono::NaiveDateTime)> = revisions_query()
         .select((
             submissions::body_id,
             submissions::revision,
@@ -108,8 +136,7 @@ pub fn load_inputs(conn: &mut DbConn, evaluation: &Evaluation) -> Result<Inputs,
         .filter(|s| s.counts())
         .map(|s| s.as_str())
         .collect();
-    let payloads: HashMap<String, String> = submissions::table
-        .filter(submissions::year.eq(year))
+    let payloads: HashMap<String, String> = revisions_query()
         .filter(submissions::status.eq_any(counted))
         .select((
             submissions::body_id,
@@ -123,15 +150,18 @@ pub fn load_inputs(conn: &mut DbConn, evaluation: &Evaluation) -> Result<Inputs,
         .map(|(body, _, payload)| (body, payload))
         .collect();
 
-    let previous: HashMap<String, f64> =
-        match Evaluation::final_of_year(conn, year - 1).map_err(|e| e.to_string())? {
-            Some(prev) => ResultRow::totals(conn, &prev.id)
-                .map_err(|e| e.to_string())?
-                .into_iter()
-                .filter_map(|(b, t)| t.map(|t| (b, t)))
-                .collect(),
-            None => HashMap::new(),
-        };
+    let previous_final = match as_of {
+        Some(t) => final_of_year_as_of(conn, year - 1, t),
+        None => Evaluation::final_of_year(conn, year - 1),
+    };
+    let previous: HashMap<String, f64> = match previous_final.map_err(|e| e.to_string())? {
+        Some(prev) => ResultRow::totals(conn, &prev.id)
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .filter_map(|(b, t)| t.map(|t| (b, t)))
+            .collect(),
+        None => HashMap::new(),
+    };
 
     let mut on_time = 0;
     let mut excluded = Vec::new();
@@ -199,7 +229,11 @@ pub fn load_inputs(conn: &mut DbConn, evaluation: &Evaluation) -> Result<Inputs,
         .filter(|b| scored.contains(b.as_str()))
         .count();
     // Incidents of bodies the year does not expect (approved later, revoked earlier) do not count.
-    let incidents: Vec<Incident> = IncidentRow::counted_in_year(conn, year)
+    let counted = match as_of {
+        Some(t) => IncidentRow::counted_in_year_as_of(conn, year, t),
+        None => IncidentRow::counted_in_year(conn, year),
+    };
+    let incidents: Vec<Incident> = counted
         .map_err(|e| e.to_string())?
         .into_iter()
         .filter(|i| body_ids.contains(i.body_id.as_str()))
@@ -214,6 +248,28 @@ pub fn load_inputs(conn: &mut DbConn, evaluation: &Evaluation) -> Result<Inputs,
         excluded,
         flagged_reports,
     })
+}
+
+/// The evaluation of a year that was final at `as_of`: the one final now if it was
+/// finalised by then, else the latest finalised by then that has been superseded since.
+fn final_of_year_as_of(
+    conn: &mut DbConn,
+    year: i32,
+    as_of: chrono::NaiveDateTime,
+) -> QueryResult<Option<Evaluation>> {
+    if let Some(e) = Evaluation::final_of_year(conn, year)?
+        && e.finalized_at.is_some_and(|t| t <= as_of)
+    {
+        return Ok(Some(e));
+    }
+    evaluations::table
+        .filter(evaluations::year.eq(year))
+        .filter(evaluations::status.eq(EvaluationStatus::Superseded.as_str()))
+        .filter(evaluations::finalized_at.le(as_of))
+        .order(evaluations::finalized_at.desc())
+        .select(Evaluation::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// An evaluation's summary figures, as stored and shown.
