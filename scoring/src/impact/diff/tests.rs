@@ -91,26 +91,26 @@ fn a_reordering_is_one_change() {
 fn unknown_sections_are_compared_too() {
     let old = default_json();
     let mut new = old.clone();
-    new["plausibility"] = json!({"max_ratio": 0.5, "rules": [{"code": "P1", "limit": 3}]});
+    new["review_notes"] = json!({"max_ratio": 0.5, "rules": [{"code": "P1", "limit": 3}]});
     let mut newer = new.clone();
-    newer["plausibility"]["max_ratio"] = json!(0.6);
-    newer["plausibility"]["rules"][0]["limit"] = json!(4);
+    newer["review_notes"]["max_ratio"] = json!(0.6);
+    newer["review_notes"]["rules"][0]["limit"] = json!(4);
     let added = scheme_changes(&old, &new);
     assert_eq!(added.len(), 1);
-    assert_eq!(added[0].path, "plausibility");
+    assert_eq!(added[0].path, "review_notes");
     assert!(
-        added[0].zh.starts_with("plausibility 设为 {"),
+        added[0].zh.starts_with("review_notes 设为 {"),
         "{}",
         added[0].zh
     );
     let changed = scheme_changes(&new, &newer);
     assert_eq!(changed.len(), 2, "{changed:?}");
-    assert_eq!(changed[0].path, "plausibility.max_ratio");
-    assert_eq!(changed[0].zh, "plausibility.max_ratio 由 0.5 调整为 0.6");
-    assert_eq!(changed[1].path, "plausibility.rules[0].limit");
+    assert_eq!(changed[0].path, "review_notes.max_ratio");
+    assert_eq!(changed[0].zh, "review_notes.max_ratio 由 0.5 调整为 0.6");
+    assert_eq!(changed[1].path, "review_notes.rules[0].limit");
     assert_eq!(
         changed[1].zh,
-        "plausibility.rules P1 的 limit 由 3 调整为 4"
+        "review_notes.rules P1 的 limit 由 3 调整为 4"
     );
 }
 
