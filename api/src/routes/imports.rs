@@ -38,13 +38,39 @@ pub struct ImportReply {
 /// A refused import (422): the summary of a real run that had errors, with the error beside
 /// it; or, when no file could be read as rows at all (a form without one, a workbook that is
 /// not a table), the one error shape alone. Documentation only.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(untagged)]
-pub enum ImportRefusal {
-    /// A real run with errors: nothing written.
-    Summary(ImportReply),
-    /// Nothing could be read.
-    Error(ErrorBody),
+///
+/// Its schema is `anyOf`, not `oneOf`: a summary carries the error beside it, so it is both
+/// an [`ImportReply`] and an [`ErrorBody`] at once.
+#[derive(Debug)]
+pub struct ImportRefusal;
+
+impl utoipa::PartialSchema for ImportRefusal {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::AnyOfBuilder;
+        use utoipa::openapi::{Ref, RefOr};
+        RefOr::T(
+            AnyOfBuilder::new()
+                .item(Ref::from_schema_name("ImportReply"))
+                .item(Ref::from_schema_name("ErrorBody"))
+                .description(Some(
+                    "A refused import: a real run's summary with the error beside it (nothing written), or the error alone when nothing could be read.",
+                ))
+                .into(),
+        )
+    }
+}
+
+impl ToSchema for ImportRefusal {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        use utoipa::PartialSchema;
+        schemas.push(("ImportReply".into(), ImportReply::schema()));
+        ImportReply::schemas(schemas);
+    }
 }
 
 /// What is being imported.

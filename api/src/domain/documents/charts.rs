@@ -176,13 +176,15 @@ fn svg(
             charts::dimension_profile(scheme, &results_of(conn, &evaluation.id)?).map_err(no_data)
         }
         ChartName::BodyRadar => {
+            // The body's own result against its category's averages, figured once per
+            // evaluation (as its letter's are), not from every result per request.
             let body_id = body.unwrap_or_default();
-            let cohort = results_of(conn, &evaluation.id)?;
-            let own = cohort
-                .iter()
-                .find(|r| r.body_id == body_id)
-                .ok_or_else(no_result)?;
-            charts::body_radar(scheme, own, &cohort).map_err(no_data)
+            let row = ResultRow::of_body(conn, &evaluation.id, body_id)?.ok_or_else(no_result)?;
+            let own: pubeval_scoring::BodyResult =
+                serde_json::from_str(&row.result).map_err(Error::internal)?;
+            let figures = super::letter::cohort_figures(conn, &evaluation.id, scheme, None)?;
+            charts::body_radar_against(scheme, &own, figures.category(own.category))
+                .map_err(no_data)
         }
         ChartName::BodyTrend => {
             let body_id = body.unwrap_or_default();

@@ -52,7 +52,7 @@ const FIGURES_KEPT: usize = 64;
 
 /// The cohort figures of an evaluation: kept from an earlier letter, or figured from `all`
 /// when given, or else from every result read now.
-fn cohort_figures(
+pub(crate) fn cohort_figures(
     conn: &mut DbConn,
     evaluation_id: &str,
     scheme: &Scheme,
