@@ -19,7 +19,8 @@ use pubeval_scoring::scheme::Labelled;
 use super::columns::{self, Known};
 use super::times::instant;
 use super::{
-    CHUNK, Errors, ImportFile, ImportSummary, Progress, file_sha256, read_table, require_staff,
+    CHUNK, Errors, ImportFile, ImportSummary, Progress, file_sha256, read_table, record_import,
+    require_staff,
 };
 use crate::db::models::body::Body;
 use crate::db::models::cycle::Cycle;
@@ -27,7 +28,7 @@ use crate::db::models::incident::{IncidentCorrection, IncidentRow};
 use crate::db::models::new_id;
 use crate::db::{DbConn, write_transaction};
 use crate::domain::incidents::{NewIncident, analyst_row, reporting_scheme};
-use crate::domain::{Ctx, Result, audit, schemes};
+use crate::domain::{Ctx, Result, schemes};
 
 /// A column of an incidents import.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -144,21 +145,14 @@ pub fn import_incidents(
                 total,
             });
         }
-        audit::record(
+        record_import(
             conn,
             ctx,
             "import.incidents",
-            "incidents",
-            &year.to_string(),
-            serde_json::json!({
-                "year": year,
-                "file_sha256": sha256,
-                "encoding": table.encoding,
-                "rows": summary.rows,
-                "created": summary.created,
-                "updated": summary.updated,
-                "unchanged": summary.unchanged,
-            }),
+            ("incidents", &year.to_string()),
+            year,
+            (&sha256, table.encoding),
+            &summary,
         )?;
         Ok(summary)
     };

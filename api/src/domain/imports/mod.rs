@@ -188,6 +188,36 @@ pub fn file_sha256(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
+/// The one audit entry of an import that wrote its rows: the file's SHA-256, its encoding
+/// and the counts.
+fn record_import(
+    conn: &mut crate::db::DbConn,
+    ctx: &crate::domain::Ctx,
+    action: &str,
+    (entity, entity_id): (&str, &str),
+    year: i32,
+    (sha256, encoding): (&str, &str),
+    summary: &ImportSummary,
+) -> Result<()> {
+    crate::domain::audit::record(
+        conn,
+        ctx,
+        action,
+        entity,
+        entity_id,
+        serde_json::json!({
+            "year": year,
+            "file_sha256": sha256,
+            "encoding": encoding,
+            "rows": summary.rows,
+            "created": summary.created,
+            "updated": summary.updated,
+            "unchanged": summary.unchanged,
+        }),
+    )?;
+    Ok(())
+}
+
 /// Reads a file as a table: 400 when it cannot be read, 413 when an XLSX expands past the
 /// limit.
 fn read_table(file: ImportFile<'_>) -> Result<Table> {

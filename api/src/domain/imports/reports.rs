@@ -12,7 +12,8 @@ use serde_json::{Map, Value};
 
 use super::columns::{self, Known};
 use super::{
-    CHUNK, Errors, ImportFile, ImportSummary, Progress, file_sha256, read_table, require_staff,
+    CHUNK, Errors, ImportFile, ImportSummary, Progress, file_sha256, read_table, record_import,
+    require_staff,
 };
 use crate::db::models::body::Body;
 use crate::db::models::new_id;
@@ -20,7 +21,7 @@ use crate::db::models::submission::Revision;
 use crate::db::{DbConn, write_transaction};
 use crate::domain::sheets::{cell_problem, value};
 use crate::domain::states::SubmissionStatus;
-use crate::domain::{Ctx, Result, TextEnum, audit, submissions};
+use crate::domain::{Ctx, Result, TextEnum, submissions};
 
 /// The comment an imported revision carries.
 pub const IMPORT_COMMENT: &str = "批量导入";
@@ -96,21 +97,14 @@ pub fn import_reports(
         Revision::insert_all(conn, &plan.revisions, CHUNK, &mut |done| {
             progress(Progress::Writing { done, total })
         })?;
-        audit::record(
+        record_import(
             conn,
             ctx,
             "import.reports",
-            "cycle",
-            &cycle.id,
-            serde_json::json!({
-                "year": year,
-                "file_sha256": file_sha256(file.bytes),
-                "encoding": table.encoding,
-                "rows": summary.rows,
-                "created": summary.created,
-                "updated": summary.updated,
-                "unchanged": summary.unchanged,
-            }),
+            ("cycle", &cycle.id),
+            year,
+            (&file_sha256(file.bytes), table.encoding),
+            &summary,
         )?;
         Ok(summary)
     };
