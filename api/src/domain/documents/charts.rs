@@ -72,7 +72,20 @@ pub fn draw(
         ));
     }
     let (evaluation, scheme) = report_of(conn, ctx, evaluation_id)?;
-    let svg = svg(conn, &evaluation, &scheme, name, body)?;
+    // An overview chart comes from the evaluation's kept overview, not from every result read
+    // again; one with nothing to draw is not kept there, and drawing it alone says why.
+    let kept = if name.needs_body() {
+        None
+    } else {
+        overview_drawn(conn, &evaluation, &scheme)?
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| c.svg.clone())
+    };
+    let svg = match kept {
+        Some(svg) => svg,
+        None => svg(conn, &evaluation, &scheme, name, body)?,
+    };
     Ok(Chart {
         name,
         year: evaluation.year,
@@ -93,6 +106,16 @@ const OVERVIEWS_KEPT: usize = 16;
 /// nothing to draw is left out.
 pub fn overview(conn: &mut DbConn, ctx: &Ctx, evaluation_id: &str) -> Result<Arc<Vec<Chart>>> {
     let (evaluation, scheme) = report_of(conn, ctx, evaluation_id)?;
+    overview_drawn(conn, &evaluation, &scheme)
+}
+
+/// The overview charts of an evaluation the caller may read: kept from before, or drawn now
+/// and kept.
+fn overview_drawn(
+    conn: &mut DbConn,
+    evaluation: &Evaluation,
+    scheme: &Scheme,
+) -> Result<Arc<Vec<Chart>>> {
     let drawn_before = OVERVIEWS
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
@@ -107,15 +130,15 @@ pub fn overview(conn: &mut DbConn, ctx: &Ctx, evaluation_id: &str) -> Result<Arc
     let drawn = [
         (
             ChartName::GradeDistribution,
-            charts::grade_distribution(&scheme, &rows),
+            charts::grade_distribution(scheme, &rows),
         ),
         (
             ChartName::ScoreHistogram,
-            charts::score_histogram(&scheme, &rows),
+            charts::score_histogram(scheme, &rows),
         ),
         (
             ChartName::DimensionProfile,
-            charts::dimension_profile(&scheme, &results),
+            charts::dimension_profile(scheme, &results),
         ),
     ];
     let mut out = Vec::new();
