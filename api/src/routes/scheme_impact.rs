@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::call;
-use super::reports::{deliver, typeset};
+use super::reports::deliver;
 use crate::domain::documents::impact;
 use crate::domain::policy::Staff;
 use crate::domain::schemes::impact::{ImpactRequest, impact as analyse};
@@ -245,15 +245,12 @@ pub async fn impact_xlsx(
 ) -> Result<HttpResponse, ApiError> {
     let request = query.request()?;
     let id = id.into_inner();
-    state.documents.gate.admit(&auth)?;
-    let loaded = call(&state, &auth, move |conn, ctx| {
-        impact::load(conn, ctx, &id, &request)
-    })
-    .await?;
     let document = state
-        .documents
-        .gate
-        .render(None, move || loaded.xlsx())
+        .document(
+            &auth,
+            move |conn, ctx| Ok((impact::load(conn, ctx, &id, &request)?, None)),
+            |loaded| loaded.xlsx(),
+        )
         .await?;
     Ok(deliver(
         document,
@@ -286,11 +283,12 @@ pub async fn impact_pdf(
 ) -> Result<HttpResponse, ApiError> {
     let request = query.request()?;
     let id = id.into_inner();
-    state.documents.gate.admit(&auth)?;
-    let loaded = call(&state, &auth, move |conn, ctx| {
-        impact::load(conn, ctx, &id, &request)
-    })
-    .await?;
-    let document = typeset(&state, move |typesetter| loaded.pdf(typesetter)).await?;
+    let document = state
+        .typeset_document(
+            &auth,
+            move |conn, ctx| Ok((impact::load(conn, ctx, &id, &request)?, None)),
+            |loaded, typesetter| loaded.pdf(typesetter),
+        )
+        .await?;
     Ok(deliver(document, "application/pdf", true))
 }

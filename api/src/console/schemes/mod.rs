@@ -16,7 +16,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::downloads::{deliver, typeset};
+use super::downloads::deliver;
 use super::page::{ConsoleError, Nav, chinese_part, html_response, see_other};
 use super::session::Session;
 use super::warnings_staff::kit::{Choice, FieldErrors, field_errors, given, require};
@@ -417,12 +417,13 @@ pub async fn impact_xlsx(
     require::<Staff>(&session)?;
     let request = request_of(&query.year, &query.baseline)?;
     let id = id.into_inner();
-    let loaded = state
-        .run(&session.principal, move |conn, ctx| {
-            documents::load(conn, ctx, &id, &request)
-        })
+    let document = state
+        .document(
+            &session.principal,
+            move |conn, ctx| Ok((documents::load(conn, ctx, &id, &request)?, None)),
+            |loaded| loaded.xlsx(),
+        )
         .await?;
-    let document = typeset(&state, false, move |_| loaded.xlsx()).await?;
     Ok(deliver(
         document,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -440,15 +441,12 @@ pub async fn impact_pdf(
     require::<Staff>(&session)?;
     let request = request_of(&query.year, &query.baseline)?;
     let id = id.into_inner();
-    let loaded = state
-        .run(&session.principal, move |conn, ctx| {
-            documents::load(conn, ctx, &id, &request)
-        })
+    let document = state
+        .typeset_document(
+            &session.principal,
+            move |conn, ctx| Ok((documents::load(conn, ctx, &id, &request)?, None)),
+            |loaded, typesetter| loaded.pdf(typesetter),
+        )
         .await?;
-    let document = typeset(&state, true, move |typesetter| match typesetter {
-        Some(t) => loaded.pdf(t),
-        None => Err(domain::Error::of(ErrorCode::FontUnavailable)),
-    })
-    .await?;
     Ok(deliver(document, "application/pdf", true))
 }
