@@ -65,6 +65,8 @@ impl Application {
         let state = AppState {
             pool,
             keys: Arc::new(keys),
+            principals: Arc::default(),
+            ranking_pages: Arc::default(),
             throttle: Arc::new(LoginThrottle::default()),
             documents: Arc::new(crate::documents::Documents::from_config(&config)),
             clock,

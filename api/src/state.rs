@@ -17,6 +17,10 @@ pub struct AppState {
     pub pool: DbPool,
     /// Token keys.
     pub keys: Arc<TokenKeys>,
+    /// Callers whose tokens were checked a moment ago.
+    pub principals: Arc<crate::auth::principals::PrincipalCache>,
+    /// Pages of the rankings of finished evaluations, read before.
+    pub ranking_pages: Arc<crate::domain::evaluations::RankingPages>,
     /// Failed-login counts.
     pub throttle: Arc<LoginThrottle>,
     /// The configuration.

@@ -81,6 +81,7 @@ fn a_draft_evaluation(pool: &DbPool) -> (String, String) {
     let (rows, _) = evaluations::results(
         &mut conn,
         &ctx,
+        &evaluations::RankingPages::new(),
         &run,
         pubeval::db::models::evaluation::ResultFilter::default(),
         0,

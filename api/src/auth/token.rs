@@ -14,7 +14,7 @@ const LEEWAY_SECONDS: u64 = 5;
 pub const KEY_FILE: &str = "pubeval-jwt.key";
 
 /// Who a token was issued to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SubjectKind {
     /// A person (admin, analyst or body user).

@@ -1,15 +1,18 @@
 //! `pubeval bench http`: requests per second and latency of a running server, as its users
-//! meet it — a password login, the first ranking page, a body's own result and a report save
-//! — at several numbers of connections, each next to `/healthz` in the same run (the
-//! framework's ceiling on this machine). Run it against `pubeval demo` (release build).
+//! meet it — a password login, the first ranking page (as an analyst, and as an external
+//! system reading the final one), a body's own result and a report save — at several numbers
+//! of connections, each next to `/healthz` in the same run (the framework's ceiling on this
+//! machine). Run it against `pubeval demo` (release build). The connections are driven by
+//! `bench_http_load`.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Context, anyhow};
 use clap::Args;
 use serde_json::{Value, json};
 
+use super::bench_http_load::{Request, Target, run_cell};
 use super::error::CliError;
 use crate::states::{EvaluationStatus, TextEnum};
 
@@ -37,16 +40,6 @@ pub struct HttpBenchArgs {
     /// Seconds each scenario runs at each number of connections.
     #[arg(long, default_value_t = 3)]
     pub seconds: u64,
-}
-
-/// One request of a scenario: its method, path, bearer token and JSON body; the status it
-/// must answer with.
-#[derive(Debug, Clone)]
-struct Request {
-    method: &'static str,
-    path: String,
-    token: Option<String>,
-    body: Option<Value>,
 }
 
 fn agent() -> ureq::Agent {
@@ -140,10 +133,46 @@ struct World {
     admin: String,
     body: String,
     evaluation: String,
+    /// A final evaluation, the one external systems read.
+    final_evaluation: String,
+    /// An external system's token (`results:read warnings:read`).
+    client: String,
     body_id: String,
     open_year: i32,
     /// Per connection: a body and its user's token.
     savers: Vec<(String, String)>,
+}
+
+/// Registers an external system that reads results and warnings; its token.
+fn client_token(agent: &ureq::Agent, base: &str, admin: &str) -> Result<String, CliError> {
+    let create = Request {
+        method: "POST",
+        path: "/api/v1/clients".into(),
+        token: Some(admin.to_string()),
+        body: Some(
+            json!({"name": "pubeval bench http", "scopes": ["results:read", "warnings:read"]}),
+        ),
+    };
+    let (status, _, created) = send(agent, base, &create, None)?;
+    if status != 201 {
+        return Err(anyhow!("creating a client: {status} {created}").into());
+    }
+    let grant = Request {
+        method: "POST",
+        path: "/api/v1/auth/token".into(),
+        token: None,
+        body: Some(json!({
+            "grant_type": "client_credentials",
+            "client_id": created["client_id"],
+            "client_secret": created["client_secret"],
+        })),
+    };
+    let (status, _, token) = send(agent, base, &grant, None)?;
+    token["access_token"]
+        .as_str()
+        .filter(|_| status == 200)
+        .map(str::to_string)
+        .ok_or_else(|| anyhow!("client token: {status} {token}").into())
 }
 
 const BENCH_PASSWORD: &str = "bench-http-password-1";
@@ -171,6 +200,15 @@ fn world(args: &HttpBenchArgs, savers: usize) -> Result<World, CliError> {
         .and_then(|e| e["id"].as_str())
         .ok_or_else(|| anyhow!("no published or final evaluation; run it against `pubeval demo`"))?
         .to_string();
+    let final_evaluation = evaluations["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|e| e["status"] == EvaluationStatus::Final.as_str())
+        .and_then(|e| e["id"].as_str())
+        .ok_or_else(|| anyhow!("no final evaluation; run it against `pubeval demo`"))?
+        .to_string();
+    let client = client_token(&agent, base, &admin)?;
     let now = chrono::Utc::now();
     let cycles = get(&agent, base, "/api/v1/cycles", &admin)?;
     let open_year = cycles
@@ -226,84 +264,12 @@ fn world(args: &HttpBenchArgs, savers: usize) -> Result<World, CliError> {
         admin,
         body,
         evaluation,
+        final_evaluation,
+        client,
         body_id,
         open_year,
         savers: saver_list,
     })
-}
-
-/// The latencies of one scenario at one number of connections, and how many answers were not
-/// the expected status.
-struct Cell {
-    latencies_ms: Vec<f64>,
-    wrong: usize,
-    elapsed: f64,
-}
-
-/// Runs `connections` threads for `seconds`, each sending the requests `make(connection)`
-/// gives, a save carrying the `ETag` of its previous answer.
-fn run_cell(
-    base: &str,
-    connections: usize,
-    seconds: u64,
-    expect: &'static [u16],
-    make: Arc<dyn Fn(usize) -> Request + Send + Sync>,
-) -> Cell {
-    let started = Instant::now();
-    let deadline = started + Duration::from_secs(seconds);
-    let threads: Vec<_> = (0..connections)
-        .map(|c| {
-            let base = base.to_string();
-            let make = make.clone();
-            std::thread::spawn(move || {
-                let agent = agent();
-                let request = make(c);
-                // A save goes on from the report's current revision.
-                let mut etag: Option<String> = None;
-                if request.method == "PUT" {
-                    let current = Request {
-                        method: "GET",
-                        body: None,
-                        ..request.clone()
-                    };
-                    if let Ok((200, tag, _)) = send(&agent, &base, &current, None) {
-                        etag = tag;
-                    }
-                }
-                let (mut times, mut wrong) = (Vec::new(), 0usize);
-                while Instant::now() < deadline {
-                    let t = Instant::now();
-                    match send(&agent, &base, &request, etag.as_deref()) {
-                        Ok((status, tag, _)) => {
-                            times.push(t.elapsed().as_secs_f64() * 1000.0);
-                            if !expect.contains(&status) {
-                                wrong += 1;
-                            }
-                            if tag.is_some() {
-                                etag = tag;
-                            }
-                        }
-                        Err(_) => wrong += 1,
-                    }
-                }
-                (times, wrong)
-            })
-        })
-        .collect();
-    let mut cell = Cell {
-        latencies_ms: Vec::new(),
-        wrong: 0,
-        elapsed: 0.0,
-    };
-    for t in threads {
-        if let Ok((times, wrong)) = t.join() {
-            cell.latencies_ms.extend(times);
-            cell.wrong += wrong;
-        }
-    }
-    cell.elapsed = started.elapsed().as_secs_f64();
-    cell.latencies_ms.sort_by(f64::total_cmp);
-    cell
 }
 
 fn quantile(sorted: &[f64], q: f64) -> f64 {
@@ -324,6 +290,7 @@ pub fn run(args: &HttpBenchArgs) -> Result<(), CliError> {
     };
     let most = connections.iter().copied().max().unwrap_or(1);
     let base = args.url.trim_end_matches('/').to_string();
+    let target = Target::parse(&base)?;
     let w = Arc::new(world(args, most).context("preparing the benchmark")?);
     println!(
         "pubeval bench http against {base} ({} s per cell; evaluation {}, saves in {})",
@@ -365,6 +332,20 @@ pub fn run(args: &HttpBenchArgs) -> Result<(), CliError> {
                 body: None,
             })
         }),
+        // An external system reads the final ranking: its warning levels are decided per
+        // request (issued ones only), so it reaches the database where staff do not.
+        ("ranking_client", &[200], {
+            let w = w.clone();
+            Arc::new(move |_| Request {
+                method: "GET",
+                path: format!(
+                    "/api/v1/evaluations/{}/results?page=1&per_page=50",
+                    w.final_evaluation
+                ),
+                token: Some(w.client.clone()),
+                body: None,
+            })
+        }),
         ("own_result", &[200], {
             let w = w.clone();
             Arc::new(move |_| Request {
@@ -398,7 +379,9 @@ pub fn run(args: &HttpBenchArgs) -> Result<(), CliError> {
             } else {
                 c
             };
-            let cell = run_cell(&base, c, args.seconds, expect, make.clone());
+            let requests = (0..c).map(|n| make(n)).collect();
+            let cell = run_cell(&target, requests, args.seconds, expect)
+                .with_context(|| format!("{name} at {c} connections"))?;
             let n = cell.latencies_ms.len();
             println!(
                 "{name} c={c}: {:.0} req/s p50 {:.2} ms p99 {:.2} ms ({n} requests, {} unexpected)",

@@ -8,6 +8,7 @@ mod bench_console;
 mod bench_evaluation;
 mod bench_flags;
 mod bench_http;
+mod bench_http_load;
 mod bench_impact;
 mod bench_import;
 mod bench_reports;

@@ -145,9 +145,10 @@ pub async fn page(
 ) -> Result<HttpResponse, ConsoleError> {
     let id = id.into_inner();
     let query = query.into_inner();
+    let pages = state.ranking_pages.clone();
     let loaded = state
         .run(&session.principal, move |conn, ctx| {
-            load(conn, ctx, &id, &query)
+            load(conn, ctx, &pages, &id, &query)
         })
         .await?;
     match loaded {
@@ -181,7 +182,13 @@ fn times_of(e: &Evaluation) -> Vec<(&'static str, String)> {
     times
 }
 
-fn load(conn: &mut DbConn, ctx: &Ctx, id: &str, query: &RankingQuery) -> Result<Loaded> {
+fn load(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    pages: &evaluations::RankingPages,
+    id: &str,
+    query: &RankingQuery,
+) -> Result<Loaded> {
     let e = evaluations::get(conn, ctx, id)?;
     if let Some(own) = ctx.viewer().own_body() {
         return Ok(Loaded::Elsewhere(format!(
@@ -248,7 +255,8 @@ fn load(conn: &mut DbConn, ctx: &Ctx, id: &str, query: &RankingQuery) -> Result<
         return Ok(Loaded::Page(Box::new(page)));
     }
     let (number, offset) = page_of(&query.page)?;
-    let (rows, total) = evaluations::results(conn, ctx, &e.id, query.filter()?, offset, PER_PAGE)?;
+    let (rows, total) =
+        evaluations::results(conn, ctx, pages, &e.id, query.filter()?, offset, PER_PAGE)?;
     page.rows = rows
         .iter()
         .map(|r| RankLine::of(r, &scheme, &e.id))

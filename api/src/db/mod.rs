@@ -3,6 +3,7 @@
 
 pub mod models;
 pub mod schema;
+mod writer_gate;
 
 use std::time::Duration;
 
@@ -204,16 +205,19 @@ pub fn migration_names() -> (Vec<String>, Vec<String>) {
 }
 
 /// Runs `f` in a write transaction: on SQLite `BEGIN IMMEDIATE`, so the write lock is taken
-/// before anything is read and two writers never deadlock on upgrading; on PostgreSQL an
-/// ordinary transaction.
+/// before anything is read and two writers never deadlock on upgrading, after this process's
+/// earlier writers to the file (see `writer_gate`); on PostgreSQL an ordinary transaction.
 pub fn write_transaction<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConn) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
     match conn {
-        DbConn::Sqlite(inner) => {
-            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+        DbConn::Sqlite(_) => {
+            let _turn = writer_gate::wait_for_turn(conn)?;
+            if let DbConn::Sqlite(inner) = conn {
+                AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+            }
             match f(conn) {
                 Ok(value) => {
                     if let DbConn::Sqlite(inner) = conn {

@@ -76,7 +76,7 @@ fn refused(e: &jsonwebtoken::errors::Error) -> ApiError {
 }
 
 /// Checks the bearer token and that its subject still exists, is enabled and has the token's
-/// version.
+/// version (looked up at most once a second per token: `auth::principals`).
 pub async fn authenticate(state: &AppState, header: Option<&str>) -> Result<Principal, ApiError> {
     let token = header
         .and_then(|h| {
@@ -89,6 +89,11 @@ pub async fn authenticate(state: &AppState, header: Option<&str>) -> Result<Prin
             ApiError::unauthorized("需要登录：缺少 Bearer 令牌 / a bearer token is required")
         })?;
     let claims = state.keys.verify(token).map_err(|e| refused(&e))?;
+    if let Some(principal) = state.principals.get(claims.kind, &claims.sub, claims.ver) {
+        return Ok(principal);
+    }
+    let generation = crate::db::models::subjects_generation();
+    let (kind, subject, version) = (claims.kind, claims.sub.clone(), claims.ver);
     let pool = state.pool.clone();
     let principal = web::block(move || -> Result<Option<Principal>, ApiError> {
         let mut conn = pool.get().map_err(crate::db::DbError::from)?;
@@ -145,6 +150,9 @@ pub async fn authenticate(state: &AppState, header: Option<&str>) -> Result<Prin
         }
     })
     .await??;
+    if let Some(p) = &principal {
+        state.principals.put(kind, &subject, version, generation, p);
+    }
     principal.ok_or_else(|| {
         ApiError::unauthorized(
             "令牌已失效（账号停用或令牌已撤销）/ token revoked or account disabled",

@@ -78,6 +78,7 @@ impl ApiClient {
                 api_clients::updated_at.eq(at),
             ))
             .execute(conn)
+            .inspect(|_| super::subjects_changed())
     }
 
     /// Sets a new secret hash and ends every token issued before.
@@ -94,6 +95,7 @@ impl ApiClient {
                 api_clients::updated_at.eq(at),
             ))
             .execute(conn)
+            .inspect(|_| super::subjects_changed())
     }
 
     /// Ends every token issued before.
@@ -108,5 +110,6 @@ impl ApiClient {
                 api_clients::updated_at.eq(at),
             ))
             .execute(conn)
+            .inspect(|_| super::subjects_changed())
     }
 }

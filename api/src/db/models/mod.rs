@@ -31,6 +31,21 @@ pub fn today() -> chrono::NaiveDate {
         .date_naive()
 }
 
+/// Bumped whenever this process ends a user's or a client's tokens (disabled, a new password
+/// or secret, logged out everywhere), so that callers checked before are checked again.
+static SUBJECT_GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Marks every caller checked so far as stale (`auth::principals`).
+pub fn subjects_changed() {
+    SUBJECT_GENERATION.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// How many times this process has ended tokens: a caller checked in an earlier generation
+/// is checked again.
+pub fn subjects_generation() -> u64 {
+    SUBJECT_GENERATION.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 /// A new random id.
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()

@@ -78,6 +78,7 @@ impl User {
                 users::updated_at.eq(at),
             ))
             .execute(conn)
+            .inspect(|_| super::subjects_changed())
     }
 
     /// Sets a new password hash and ends every token issued before.
@@ -94,6 +95,7 @@ impl User {
                 users::updated_at.eq(at),
             ))
             .execute(conn)
+            .inspect(|_| super::subjects_changed())
     }
 
     /// Ends every token issued before (logout everywhere).
@@ -108,5 +110,6 @@ impl User {
                 users::updated_at.eq(at),
             ))
             .execute(conn)
+            .inspect(|_| super::subjects_changed())
     }
 }

@@ -168,6 +168,20 @@ impl WarningRow {
             .load(conn)
     }
 
+    /// The body and status of each issued (or later) warning of an evaluation: what a reader's
+    /// view of the results needs ([`crate::domain::evaluations::WarningLens`]), without the
+    /// findings and notice text of each.
+    pub fn published_bodies_of_evaluation(
+        conn: &mut DbConn,
+        evaluation_id: &str,
+    ) -> QueryResult<Vec<(String, String)>> {
+        warnings::table
+            .filter(warnings::evaluation_id.eq(evaluation_id))
+            .filter(warnings::status.eq_any(codes(&WarningStatus::PUBLISHED)))
+            .select((warnings::body_id, warnings::status))
+            .load(conn)
+    }
+
     /// The warning with this id, with its evaluation's year and its body.
     pub fn listing_by_id(conn: &mut DbConn, id: &str) -> QueryResult<Option<WarningListing>> {
         let filter = WarningFilter::default();

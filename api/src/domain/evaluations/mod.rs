@@ -7,11 +7,13 @@
 mod history;
 pub mod inputs;
 mod lifecycle;
+pub mod pages;
 mod run;
 mod shown;
 
 pub use history::{HistoryEntry, history};
 pub use lifecycle::{DEFAULT_OBJECTION_DAYS, finalize, publish, supersede};
+pub use pages::RankingPages;
 pub use run::{
     DEFAULT_DRAWS, Finished, INTERRUPTED_BY_RESTART, MAX_DRAWS, RunRequest, Runs,
     STALE_AFTER_MINUTES, fail, fail_interrupted, finish, run, start,
@@ -103,10 +105,11 @@ pub fn warning_levels_shown(ctx: &Ctx) -> bool {
 /// A page of the ranking in rank order, filtered; a body user sees its own row only. Each
 /// row's warning level is as the caller may see it ([`WarningLens`]); the rows carry no stored
 /// result (`result` is empty: read one with [`result`]). Only staff filter by warning level
-/// (403 otherwise).
+/// (403 otherwise). Pages of finished evaluations are kept in `pages` and read from there.
 pub fn results(
     conn: &mut DbConn,
     ctx: &Ctx,
+    pages: &RankingPages,
     id: &str,
     mut filter: ResultFilter,
     offset: i64,
@@ -121,17 +124,49 @@ pub fn results(
     if let Some(own) = viewer.restricted_to_body() {
         filter.body_id = Some(own.to_string());
     }
-    // A page of a ranking shows no stored result: read without them.
-    let (rows, total) = ResultRow::summary_page(conn, &e.id, &filter, offset, limit)?;
+    let key = pages::PageKey::new(&e.id, &filter, offset, limit);
+    let page = match pages.get(&key) {
+        Some(page) => page,
+        None => {
+            // A page of a ranking shows no stored result: read without them.
+            let (rows, total) = ResultRow::summary_page(conn, &e.id, &filter, offset, limit)?;
+            let page = std::sync::Arc::new(pages::StoredPage { rows, total });
+            if RankingPages::keeps(status_of(&e)?) {
+                pages.put(key, page.clone());
+            }
+            page
+        }
+    };
     let lens = WarningLens::of(conn, &viewer, &e.id)?;
-    let rows = rows
-        .into_iter()
-        .map(|mut r| {
-            r.warning_level = lens.level(&r).unwrap_or(0);
-            r
+    let rows = page
+        .rows
+        .iter()
+        .map(|r| ResultRow {
+            warning_level: lens.level(r).unwrap_or(0),
+            ..r.clone()
         })
         .collect();
-    Ok((rows, total))
+    Ok((rows, page.total))
+}
+
+/// [`results`] for staff from the kept pages alone, without the database: staff see every
+/// evaluation and every warning level as triggered, and a kept page is of a finished
+/// evaluation, whose rows never change. `None` for anyone else, and for a page
+/// not kept yet (read it with [`results`]).
+pub fn kept_results_for_staff(
+    ctx: &Ctx,
+    pages: &RankingPages,
+    id: &str,
+    filter: &ResultFilter,
+    offset: i64,
+    limit: i64,
+) -> Option<(Vec<ResultRow>, i64)> {
+    let viewer = ctx.viewer();
+    if !viewer.is_staff() || filter.body_id.is_some() {
+        return None;
+    }
+    let page = pages.get(&pages::PageKey::new(id, filter, offset, limit))?;
+    Some((page.rows.clone(), page.total))
 }
 
 /// One body's stored result (a body user: its own only; any other is 404), its warning as

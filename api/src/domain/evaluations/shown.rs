@@ -37,9 +37,11 @@ impl WarningLens {
         let mode = viewer.result_warnings();
         let mut issued = HashSet::new();
         if mode == ResultWarnings::Issued {
-            for w in WarningRow::published_of_evaluation(conn, evaluation_id)? {
-                if viewer.sees_warning(&w.body_id, WarningStatus::parse_stored(&w.status)?) {
-                    issued.insert(w.body_id);
+            for (body_id, status) in
+                WarningRow::published_bodies_of_evaluation(conn, evaluation_id)?
+            {
+                if viewer.sees_warning(&body_id, WarningStatus::parse_stored(&status)?) {
+                    issued.insert(body_id);
                 }
             }
         }
