@@ -18,7 +18,7 @@ pub struct AppState {
     /// Token keys.
     pub keys: Arc<TokenKeys>,
     /// Callers whose tokens were checked a moment ago.
-    pub principals: Arc<crate::auth::principals::PrincipalCache>,
+    pub principals: Arc<crate::domain::principal_cache::PrincipalCache>,
     /// Pages of the rankings of finished evaluations, read before.
     pub ranking_pages: Arc<crate::domain::evaluations::RankingPages>,
     /// Failed-login counts.

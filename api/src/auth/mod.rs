@@ -3,7 +3,6 @@
 //! `domain`; the extractor that checks a route's policy lives in `extract`.
 
 pub mod password;
-pub mod principals;
 pub mod proxies;
 pub mod throttle;
 pub mod token;

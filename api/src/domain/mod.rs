@@ -22,6 +22,7 @@ pub mod metrics;
 pub mod objections;
 pub mod policy;
 pub mod principal;
+pub mod principal_cache;
 pub mod schemes;
 pub mod sessions;
 pub mod sheets;

@@ -76,7 +76,7 @@ fn refused(e: &jsonwebtoken::errors::Error) -> ApiError {
 }
 
 /// Checks the bearer token and that its subject still exists, is enabled and has the token's
-/// version (looked up at most once a second per token: `auth::principals`).
+/// version (looked up at most once a second per token: `domain::principal_cache`).
 pub async fn authenticate(state: &AppState, header: Option<&str>) -> Result<Principal, ApiError> {
     let token = header
         .and_then(|h| {

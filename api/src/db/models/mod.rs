@@ -35,7 +35,7 @@ pub fn today() -> chrono::NaiveDate {
 /// or secret, logged out everywhere), so that callers checked before are checked again.
 static SUBJECT_GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
-/// Marks every caller checked so far as stale (`auth::principals`).
+/// Marks every caller checked so far as stale (`domain::principal_cache`).
 pub fn subjects_changed() {
     SUBJECT_GENERATION.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
 }

@@ -13,9 +13,9 @@ use std::num::NonZeroUsize;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use super::Principal;
 use crate::auth::token::SubjectKind;
 use crate::db::models::subjects_generation as generation;
-use crate::domain::Principal;
 
 type Key = (SubjectKind, String, i64);
 
