@@ -67,6 +67,9 @@ impl Application {
             keys: Arc::new(keys),
             principals: Arc::default(),
             ranking_pages: Arc::default(),
+            db_turns: Arc::new(tokio::sync::Semaphore::new(
+                usize::try_from(config.pool_size.max(1)).unwrap_or(1),
+            )),
             throttle: Arc::new(LoginThrottle::default()),
             documents: Arc::new(crate::documents::Documents::from_config(&config)),
             clock,

@@ -21,6 +21,10 @@ pub struct AppState {
     pub principals: Arc<crate::domain::principal_cache::PrincipalCache>,
     /// Pages of the rankings of finished evaluations, read before.
     pub ranking_pages: Arc<crate::domain::evaluations::RankingPages>,
+    /// Turns at the database, as many as the pool has connections: a request waits for one in
+    /// arrival order on the async runtime, rather than as a blocking thread among dozens
+    /// contending for the pool ([`AppState::db_turn`]).
+    pub db_turns: Arc<tokio::sync::Semaphore>,
     /// Failed-login counts.
     pub throttle: Arc<LoginThrottle>,
     /// The configuration.
@@ -39,6 +43,14 @@ impl AppState {
     /// The context a use case runs in for this principal.
     pub fn ctx(&self, principal: &crate::domain::Principal) -> crate::domain::Ctx {
         crate::domain::Ctx::new(principal.clone(), self.clock.clone())
+    }
+
+    /// Waits for a turn at the database; hold it while a blocking step uses a pooled
+    /// connection. At 64 connections on two cores, 64 blocking threads taking turns at 8
+    /// connections put a body's own result at p99 50 ms; in a queue they wait in order.
+    pub async fn db_turn(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        // The semaphore is never closed; were it, the step would go on without a turn.
+        self.db_turns.clone().acquire_owned().await.ok()
     }
 
     /// Runs a use case off the async runtime, with a pooled connection, in the principal's
@@ -60,6 +72,7 @@ impl AppState {
             crate::observe::current_request_id(),
             tracing::Span::current(),
         );
+        let _turn = self.db_turn().await;
         actix_web::web::block(move || {
             crate::observe::in_request(request, &span, || {
                 let mut conn = pool

@@ -95,6 +95,7 @@ pub async fn authenticate(state: &AppState, header: Option<&str>) -> Result<Prin
     let generation = crate::db::models::subjects_generation();
     let (kind, subject, version) = (claims.kind, claims.sub.clone(), claims.ver);
     let pool = state.pool.clone();
+    let _turn = state.db_turn().await;
     let principal = web::block(move || -> Result<Option<Principal>, ApiError> {
         let mut conn = pool.get().map_err(crate::db::DbError::from)?;
         match claims.kind {

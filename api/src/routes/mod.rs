@@ -231,6 +231,7 @@ where
     F: FnOnce(&mut crate::db::DbConn) -> Result<T, ApiError> + Send + 'static,
 {
     let pool = state.pool.clone();
+    let _turn = state.db_turn().await;
     actix_web::web::block(move || {
         let mut conn = pool.get().map_err(crate::db::DbError::from)?;
         f(&mut conn)
