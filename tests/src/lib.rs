@@ -567,6 +567,21 @@ where
         }
         Evaluated { id, bodies: ids }
     }
+
+    /// Puts a draft evaluation to public notice and makes it final, as `analyst`; each step
+    /// must answer 200.
+    pub async fn finalize(&self, analyst: &str, evaluation: &str) {
+        for step in ["publish", "finalize"] {
+            let r = self
+                .post(
+                    &format!("/api/v1/evaluations/{evaluation}/{step}"),
+                    Some(analyst),
+                    json!({}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{step}: {}", r.body);
+        }
+    }
 }
 
 /// Asserts the one error shape with this status and code.

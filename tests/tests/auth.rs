@@ -247,6 +247,8 @@ on_both_backends!(
             "unauthorized",
         );
         let again = app.login("analyst1", "a-brand-new-password").await;
+        // Checked just now, so kept as a caller for up to a second (domain::principal_cache):
+        // disabling must end the token at once all the same.
         assert_eq!(
             app.get("/api/v1/bodies", Some(&again)).await.status,
             StatusCode::OK

@@ -6,7 +6,6 @@
 
 use actix_web::http::StatusCode;
 use pubeval_tests::*;
-use serde_json::json;
 
 on_both_backends!(
     a_caller_asking_for_documents_too_fast_waits_and_others_are_served,
@@ -19,16 +18,7 @@ on_both_backends!(
                 &[("management_system", 10, true), ("product", 3, false)],
             )
             .await;
-        for step in ["publish", "finalize"] {
-            let r = app
-                .post(
-                    &format!("/api/v1/evaluations/{}/{step}", e.id),
-                    Some(&analyst),
-                    json!({}),
-                )
-                .await;
-            assert_eq!(r.status, StatusCode::OK, "{step}: {}", r.body);
-        }
+        app.finalize(&analyst, &e.id).await;
         let (body, body_user) = e.bodies[0].clone();
         let letter = format!("/api/v1/evaluations/{}/results/{body}/letter.html", e.id);
         let ranking = format!("/api/v1/evaluations/{}/ranking?format=csv", e.id);

@@ -292,16 +292,7 @@ on_both_backends!(
         {
             actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
         }
-        for step in ["publish", "finalize"] {
-            let r = app
-                .post(
-                    &format!("/api/v1/evaluations/{evaluation}/{step}"),
-                    Some(&analyst),
-                    json!({}),
-                )
-                .await;
-            assert_eq!(r.status, StatusCode::OK, "{step}: {}", r.body);
-        }
+        app.finalize(&analyst, &evaluation).await;
         // One point from D1.1 (bool 4 → 3) to D4.3 (linear 0–16 for 2 → 3 points). By hand:
         // −1 + 3·8/16 − 2·8/16 = −0.5, so 80.757242 → 80.257242.
         let id = create_draft!(

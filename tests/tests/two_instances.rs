@@ -92,16 +92,7 @@ async fn two_servers_on_one_database_take_turns_and_keep_one_chain() {
     );
 
     // The evaluation to final, then every draft issued at once through both servers.
-    for step in ["publish", "finalize"] {
-        let r = first
-            .post(
-                &format!("/api/v1/evaluations/{}/{step}", e.id),
-                Some(&analyst),
-                json!({}),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{step}: {}", r.body);
-    }
+    first.finalize(&analyst, &e.id).await;
     let drafts = first
         .get(
             &format!(

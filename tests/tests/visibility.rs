@@ -53,16 +53,7 @@ where
             &[("management_system", 10, true), ("product", 12, true)],
         )
         .await;
-    for step in ["publish", "finalize"] {
-        let r = app
-            .post(
-                &format!("/api/v1/evaluations/{}/{step}", e.id),
-                Some(&analyst),
-                json!({}),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{step}: {}", r.body);
-    }
+    app.finalize(&analyst, &e.id).await;
     let quiet = absent.pop().unwrap();
     let silent = absent.pop().unwrap();
     Final {

@@ -177,8 +177,9 @@ pub async fn results(
         body_id: None,
     };
     let limit = i64::from(per_page);
+    let ctx = state.ctx(&auth);
     let kept = evaluations::kept_results_for_staff(
-        &state.ctx(&auth),
+        &ctx,
         &state.ranking_pages,
         &id,
         &filter,
@@ -186,8 +187,7 @@ pub async fn results(
         limit,
     );
     let (rows, total_items, levels) = match kept {
-        // Staff see every level as triggered.
-        Some((rows, total)) => (rows, total, true),
+        Some((rows, total)) => (rows, total, evaluations::warning_levels_shown(&ctx)),
         None => {
             let pages = state.ranking_pages.clone();
             call(&state, &auth, move |conn, ctx| {
